@@ -1,0 +1,2 @@
+namespace Ippo.MLNet; /// <summary>Placeholder.</summary>
+public static class IppoCatalogPlaceholder { }
