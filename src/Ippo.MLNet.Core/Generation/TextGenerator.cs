@@ -1,0 +1,120 @@
+using Ippo.MLNet.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ippo.MLNet.Core.Generation;
+
+/// <summary>
+/// Batched autoregressive generation with a KV cache. Prompts of different lengths share a batch (left-padded);
+/// each row stops at its own stop token. Sampling draws from a generator seeded once, so a seed gives the same
+/// samples on the same device.
+/// </summary>
+public sealed class TextGenerator : IDisposable
+{
+    private readonly GptLanguageModel _model;
+    private readonly int _padId;
+    private readonly int _eosId;
+    private readonly Generator _generator;
+
+    /// <summary>Creates a generator for <paramref name="model"/>; <paramref name="seed"/> seeds sampling.</summary>
+    public TextGenerator(GptLanguageModel model, int padId, int eosId, long seed = 0)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        CheckId(nameof(padId), padId, model.Config.VocabSize);
+        CheckId(nameof(eosId), eosId, model.Config.VocabSize);
+        _padId = padId;
+        _eosId = eosId;
+        _generator = new Generator((ulong)seed, ModelDevice.Of(model));
+    }
+
+    /// <summary>
+    /// Generates a completion for every prompt (token ids, no padding). Runs without autograd, in eval mode,
+    /// inside one dispose scope per step; the result's tensors belong to the caller.
+    /// </summary>
+    public GenerationResult Generate(IReadOnlyList<int[]> prompts, GenerationOptions options)
+    {
+        ValidateInputs(prompts, options);
+        var device = ModelDevice.Of(_model);
+        var stopIds = options.StopTokenIds.Append(_eosId).Distinct().ToArray();
+        bool wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var outer = NewDisposeScope();
+            using var noGrad = no_grad();
+            var (promptTokens, promptMask) = PromptBatch.LeftPad(prompts, _padId, device);
+            using var cache = options.UseKvCache ? new KvCache(_model.Config.Layers) : null;
+            var stops = tensor(stopIds.Select(i => (long)i).ToArray(), device: device);
+            var mask = promptMask;
+            var sequence = promptTokens;
+            var finished = zeros(prompts.Count, ScalarType.Bool, device);
+            var tokens = new List<Tensor>();
+            var logProbs = new List<Tensor>();
+            var masks = new List<Tensor>();
+            var last = LastHidden(promptTokens, mask, cache);
+            for (int step = 0; step < options.MaxNewTokens; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                var (next, logProb) = TokenSampler.Sample(_model.Logits(last), options.Temperature, options.TopK, options.TopP, _generator);
+                var alive = finished.logical_not();
+                next = next.masked_fill(finished, _padId);
+                tokens.Add(next.MoveToOuterDisposeScope());
+                logProbs.Add((logProb * alive).MoveToOuterDisposeScope());
+                masks.Add(alive.to(ScalarType.Float32).MoveToOuterDisposeScope());
+                finished = finished.logical_or(isin(next, stops)).MoveToOuterDisposeScope();
+                if (step == options.MaxNewTokens - 1 || finished.all().item<bool>()) break;
+                mask = cat(new[] { mask, masks[^1].unsqueeze(1) }, 1).MoveToOuterDisposeScope();
+                if (cache is null) sequence = cat(new[] { sequence, next.unsqueeze(1) }, 1).MoveToOuterDisposeScope();
+                last = LastHidden(cache is null ? sequence : next.unsqueeze(1), mask, cache).MoveToOuterDisposeScope();
+            }
+            var result = new GenerationResult(
+                promptTokens.MoveToOuterDisposeScope(),
+                promptMask.MoveToOuterDisposeScope(),
+                stack(tokens, 1).MoveToOuterDisposeScope(),
+                stack(logProbs, 1).MoveToOuterDisposeScope(),
+                stack(masks, 1).MoveToOuterDisposeScope(),
+                finished.cpu().data<bool>().ToArray());
+            return result;
+        }
+        finally
+        {
+            _model.train(wasTraining);
+        }
+    }
+
+    private Tensor LastHidden(Tensor newTokens, Tensor mask, KvCache? cache)
+    {
+        var hidden = _model.Trunk.Forward(newTokens, mask, cache);
+        return hidden.select(1, hidden.shape[1] - 1);
+    }
+
+    private void ValidateInputs(IReadOnlyList<int[]> prompts, GenerationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (prompts.Count == 0) throw new ArgumentException("At least one prompt is needed.", nameof(prompts));
+        var config = _model.Config;
+        if (options.TopK > config.VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, $"GenerationOptions.TopK must be in [0, {config.VocabSize}] (the vocabulary size).");
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            var prompt = prompts[i] ?? throw new ArgumentException($"Prompt {i} is null.", nameof(prompts));
+            if (prompt.Length == 0) throw new ArgumentException($"Prompt {i} is empty: every prompt needs at least one token.", nameof(prompts));
+            if (prompt.Length + options.MaxNewTokens > config.ContextLength)
+                throw new ArgumentException(
+                    $"Prompt {i} has {prompt.Length} tokens; with MaxNewTokens {options.MaxNewTokens} that exceeds the model's context length {config.ContextLength}.",
+                    nameof(prompts));
+            foreach (var id in prompt) CheckId($"prompts[{i}]", id, config.VocabSize);
+        }
+    }
+
+    private static void CheckId(string name, int id, int vocab)
+    {
+        if (id < 0 || id >= vocab)
+            throw new ArgumentOutOfRangeException(name, id, $"Token id {id} is outside the vocabulary [0, {vocab}).");
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _generator.Dispose();
+}
