@@ -1,1 +1,7 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+// In-process toolchain: BenchmarkDotNet's generated child project would copy the unpatched TorchSharp native
+// (see build/TorchSharpNativeFix.targets), so benchmarks run inside this already-fixed process.
+BenchmarkSwitcher.FromAssembly(typeof(Ippo.MLNet.Benchmarks.BenchmarkConfig).Assembly)
+    .Run(args, new Ippo.MLNet.Benchmarks.BenchmarkConfig());
