@@ -1,0 +1,74 @@
+using System.Buffers;
+using Microsoft.ML.Tokenizers;
+
+namespace Ippo.MLNet.Core.Tokenization;
+
+/// <summary>
+/// A Microsoft.ML.Tokenizers tokenizer with one id per character of a fixed alphabet, after a few special tokens.
+/// Used for the built-in arithmetic task; any character outside the alphabet is an error, never silently dropped.
+/// </summary>
+public sealed class CharacterTokenizer : Tokenizer
+{
+    private readonly Dictionary<char, int> _ids;
+    private readonly string[] _pieces;
+    private readonly int _specialCount;
+
+    /// <summary>Special tokens take ids 0..n-1 in the given order; the characters of <paramref name="alphabet"/> follow.</summary>
+    public CharacterTokenizer(IReadOnlyList<string> specialTokens, string alphabet)
+    {
+        ArgumentNullException.ThrowIfNull(specialTokens);
+        ArgumentException.ThrowIfNullOrEmpty(alphabet);
+        if (alphabet.Distinct().Count() != alphabet.Length)
+            throw new ArgumentException($"The alphabet \"{alphabet}\" repeats a character.", nameof(alphabet));
+        _specialCount = specialTokens.Count;
+        _pieces = specialTokens.Concat(alphabet.Select(c => c.ToString())).ToArray();
+        _ids = alphabet.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i + _specialCount);
+        Alphabet = alphabet;
+    }
+
+    /// <summary>The characters this tokenizer can encode, in id order.</summary>
+    public string Alphabet { get; }
+
+    /// <summary>Number of ids (special tokens plus characters).</summary>
+    public int VocabSize => _pieces.Length;
+
+    /// <summary>The position and character of the first character outside the alphabet, or null when all are known.</summary>
+    public (int Position, char Character)? FirstUnknown(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+            if (!_ids.ContainsKey(text[i])) return (i, text[i]);
+        return null;
+    }
+
+    /// <inheritdoc />
+    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        var span = text is null ? textSpan : text.AsSpan();
+        if (FirstUnknown(span) is { } bad)
+            throw new ArgumentException(
+                $"Character '{bad.Character}' (U+{(int)bad.Character:X4}) at position {bad.Position} is not in the vocabulary; allowed characters: \"{Alphabet}\".",
+                nameof(text));
+        int count = settings.MaxTokenCount > 0 ? Math.Min(settings.MaxTokenCount, span.Length) : span.Length;
+        var tokens = new List<EncodedToken>(count);
+        for (int i = 0; i < count; i++) tokens.Add(new EncodedToken(_ids[span[i]], span[i].ToString(), new Range(i, i + 1)));
+        return new EncodeResults<EncodedToken> { Tokens = tokens, CharsConsumed = count, NormalizedText = null };
+    }
+
+    /// <inheritdoc />
+    public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
+    {
+        idsConsumed = 0;
+        charsWritten = 0;
+        foreach (var id in ids)
+        {
+            if (id < 0 || id >= _pieces.Length) return OperationStatus.InvalidData;
+            if (id >= _specialCount)
+            {
+                if (charsWritten >= destination.Length) return OperationStatus.DestinationTooSmall;
+                destination[charsWritten++] = _pieces[id][0];
+            }
+            idsConsumed++;
+        }
+        return OperationStatus.Done;
+    }
+}
