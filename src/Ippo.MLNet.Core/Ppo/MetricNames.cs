@@ -1,0 +1,52 @@
+namespace Ippo.MLNet.Core.Ppo;
+
+/// <summary>Names of per-iteration metrics, in TRL's vocabulary where TRL has one.</summary>
+public static class MetricNames
+{
+    /// <summary>Mean over episodes of the summed per-token KL to the reference.</summary>
+    public const string Kl = "objective/kl";
+    /// <summary>Mean token entropy of the policy on its responses.</summary>
+    public const string Entropy = "objective/entropy";
+    /// <summary>Mean score minus beta times the summed KL.</summary>
+    public const string RlhfReward = "objective/rlhf_reward";
+    /// <summary>Mean reward-function score (penalties included).</summary>
+    public const string Scores = "objective/scores";
+    /// <summary>The KL coefficient beta used this iteration.</summary>
+    public const string KlCoefficient = "objective/kl_coef";
+    /// <summary>Mean approximate KL between the updated and the rollout policy.</summary>
+    public const string ApproxKl = "policy/approxkl_avg";
+    /// <summary>Fraction of tokens whose ratio was clipped.</summary>
+    public const string ClipFraction = "policy/clipfrac_avg";
+    /// <summary>Mean clipped-surrogate loss.</summary>
+    public const string PolicyLoss = "loss/policy_avg";
+    /// <summary>Mean clipped value loss.</summary>
+    public const string ValueLoss = "loss/value_avg";
+    /// <summary>Fraction of tokens whose value update was clipped.</summary>
+    public const string ValueClipFraction = "val/clipfrac_avg";
+    /// <summary>Mean probability ratio new/old over the update.</summary>
+    public const string Ratio = "val/ratio";
+    /// <summary>Explained variance of the returns by the rollout values.</summary>
+    public const string ExplainedVariance = "val/explained_variance";
+    /// <summary>Mean response length in tokens (EOS included).</summary>
+    public const string ResponseLength = "val/response_length";
+    /// <summary>Fraction of episodes that ended with EOS.</summary>
+    public const string EosFraction = "val/eos_fraction";
+    /// <summary>Episodes generated this iteration.</summary>
+    public const string Episodes = "buffer/episodes";
+    /// <summary>Episodes the update used (all of them in plain PPO).</summary>
+    public const string KeptEpisodes = "buffer/kept";
+    /// <summary>KeptEpisodes / Episodes.</summary>
+    public const string KeptFraction = "buffer/kept_fraction";
+    /// <summary>Optimizer steps taken this iteration.</summary>
+    public const string UpdateSteps = "update/steps";
+    /// <summary>1 when the target-KL rule ended the epochs early, else 0.</summary>
+    public const string TargetKlStop = "update/target_kl_stop";
+    /// <summary>Seconds spent generating rollouts.</summary>
+    public const string RolloutSeconds = "time/rollout";
+    /// <summary>Seconds spent on reference log-probs, values and rewards.</summary>
+    public const string ScoringSeconds = "time/scoring";
+    /// <summary>Seconds spent filtering the buffer (influence scoring in I-PPO).</summary>
+    public const string FilterSeconds = "time/filter";
+    /// <summary>Seconds spent in the PPO update.</summary>
+    public const string UpdateSeconds = "time/update";
+}

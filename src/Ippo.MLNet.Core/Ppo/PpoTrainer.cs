@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Rewards;
+using Ippo.MLNet.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ippo.MLNet.Core.Ppo;
+
+/// <summary>
+/// PPO post-training of a causal LM, one iteration at a time: rollout, score, advantages, (filter), update, log.
+/// Owns the frozen reference policy, the critic and the optimizers; trains the given policy in place.
+/// </summary>
+public sealed class PpoTrainer : IDisposable
+{
+    private readonly Policy _policy;
+    private readonly RewardFunction _reward;
+    private readonly PpoOptions _options;
+    private readonly GptLanguageModel _reference;
+    private readonly CriticModel? _critic;
+    private readonly ValueHead? _sharedValueHead;
+    private readonly optim.Optimizer _policyOptimizer;
+    private readonly optim.Optimizer? _criticOptimizer;
+    private readonly TextGenerator _generator;
+    private readonly IKlController _kl;
+    private readonly Random _random;
+    private readonly Device _device;
+
+    /// <summary>
+    /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
+    /// it is now; a separate critic starts from the policy's body.
+    /// </summary>
+    public PpoTrainer(Policy policy, RewardFunction reward, PpoOptions options, IEpisodeFilter? filter = null)
+    {
+        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        _reward = reward ?? throw new ArgumentNullException(nameof(reward));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        Filter = filter;
+        var model = policy.Model;
+        _device = ModelDevice.Of(model);
+        _random = new Random(options.Seed);
+        _reference = Copy(model);
+        _reference.eval();
+        foreach (var p in _reference.parameters()) p.requires_grad = false;
+        var policyParameters = model.parameters().ToList();
+        if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
+        {
+            _critic = new CriticModel(model.Config);
+            _critic.CopyTrunkFrom(model);
+            _critic.to(_device);
+            _criticOptimizer = optim.AdamW(_critic.parameters(), lr: options.CriticLearningRate, weight_decay: 0);
+        }
+        else
+        {
+            _sharedValueHead = new ValueHead(model.Config);
+            _sharedValueHead.to(_device);
+            policyParameters.AddRange(_sharedValueHead.parameters());
+        }
+        _policyOptimizer = optim.AdamW(policyParameters, lr: options.LearningRate, weight_decay: 0);
+        _generator = new TextGenerator(model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, options.Seed);
+        _kl = options.AdaptiveKlTarget is { } target
+            ? new AdaptiveKlController(options.KlCoefficient, target, options.AdaptiveKlHorizon)
+            : new FixedKlController(options.KlCoefficient);
+    }
+
+    /// <summary>The model being trained (in place).</summary>
+    public GptLanguageModel Policy => _policy.Model;
+
+    /// <summary>The policy being trained, with its tokenizer.</summary>
+    public Policy PolicyWithTokenizer => _policy;
+
+    /// <summary>The frozen reference policy (the policy as it was when training started).</summary>
+    public GptLanguageModel Reference => _reference;
+
+    /// <summary>The options, validated.</summary>
+    public PpoOptions Options => _options;
+
+    /// <summary>The episode filter (I-PPO's influence filter), or null for plain PPO.</summary>
+    public IEpisodeFilter? Filter { get; }
+
+    /// <summary>Iterations completed so far.</summary>
+    public int IterationsDone { get; private set; }
+
+    /// <summary>Runs one iteration on prompts drawn from <paramref name="prompts"/> and returns its metrics.</summary>
+    public PpoIterationMetrics Step(IReadOnlyList<PromptExample> prompts)
+    {
+        if (prompts is null || prompts.Count == 0) throw new ArgumentException("The prompt set is empty.", nameof(prompts));
+        var metrics = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+
+        using var buffer = Rollout(prompts, metrics);
+        metrics[MetricNames.RolloutSeconds] = Lap(clock) - metrics[MetricNames.ScoringSeconds];
+
+        ComputeAdvantages(buffer, metrics);
+        metrics[MetricNames.ScoringSeconds] += Lap(clock);
+
+        var selection = Filter?.Select(buffer, this) ?? EpisodeSelection.All(buffer.Count);
+        foreach (var (k, v) in selection.Metrics) metrics[k] = v;
+        metrics[MetricNames.Episodes] = buffer.Count;
+        metrics[MetricNames.KeptEpisodes] = selection.Kept.Count;
+        metrics[MetricNames.KeptFraction] = (double)selection.Kept.Count / buffer.Count;
+        metrics[MetricNames.FilterSeconds] = Lap(clock);
+
+        if (selection.Kept.Count > 0)
+        {
+            using var kept = buffer.Select(selection.Kept);
+            if (selection.Weights is not null)
+                kept.Weights = tensor(selection.Weights.ToArray(), device: _device).DetachFromDisposeScope();
+            Update(kept, metrics);
+        }
+        metrics[MetricNames.UpdateSeconds] = Lap(clock);
+
+        _kl.Update(metrics[MetricNames.Kl], buffer.Count);
+        IterationsDone++;
+        return new PpoIterationMetrics(IterationsDone, metrics);
+    }
+
+    private RolloutBuffer Rollout(IReadOnlyList<PromptExample> prompts, Dictionary<string, double> metrics)
+    {
+        var picked = Enumerable.Range(0, _options.EpisodesPerIteration).Select(_ => _random.Next(prompts.Count)).ToArray();
+        var ids = picked.Select(i => _policy.EncodePrompt(prompts[i].Prompt)).ToList();
+        using var scope = NewDisposeScope();
+        using var generated = _generator.Generate(ids, new GenerationOptions { Temperature = _options.Temperature, MaxNewTokens = _options.MaxNewTokens });
+        var completions = generated.CompletionIds();
+        var clock = Stopwatch.StartNew();
+        var episodes = new List<Episode>(picked.Length);
+        for (int row = 0; row < picked.Length; row++)
+        {
+            var example = prompts[picked[row]];
+            var text = _policy.Tokenizer.Decode(completions[row]);
+            bool eos = generated.EndedWithStop[row];
+            double reward = ScoreOne(picked[row], example, text, eos);
+            if (!eos) reward += _options.MissingEosPenalty;
+            episodes.Add(new Episode(picked[row], example.Prompt, text, example.Reference, eos, reward));
+        }
+        Tensor refLogProbs, values;
+        using (no_grad())
+        {
+            (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(_reference, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
+            values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask);
+        }
+        metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
+        var buffer = new RolloutBuffer
+        {
+            Episodes = episodes,
+            PromptTokens = generated.PromptTokens.alias().DetachFromDisposeScope(),
+            PromptMask = generated.PromptMask.alias().DetachFromDisposeScope(),
+            ResponseTokens = generated.Tokens.alias().DetachFromDisposeScope(),
+            ResponseMask = generated.Mask.alias().DetachFromDisposeScope(),
+            OldLogProbs = generated.LogProbs.alias().DetachFromDisposeScope(),
+            RefLogProbs = refLogProbs.DetachFromDisposeScope(),
+            Values = values.DetachFromDisposeScope(),
+            Scores = tensor(episodes.Select(e => (float)e.Reward).ToArray(), device: _device).DetachFromDisposeScope(),
+        };
+        metrics[MetricNames.Scores] = episodes.Average(e => e.Reward);
+        metrics[MetricNames.EosFraction] = episodes.Count(e => e.EndedWithEos) / (double)episodes.Count;
+        metrics[MetricNames.ResponseLength] = buffer.ResponseMask.sum(dim: 1).mean().item<float>();
+        return buffer;
+    }
+
+    private double ScoreOne(int promptIndex, PromptExample example, string completion, bool endedWithEos)
+    {
+        double reward;
+        try
+        {
+            reward = _reward(new RewardInput(example.Prompt, completion, example.Reference, endedWithEos));
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"The reward function threw for prompt row {promptIndex} (\"{example.Prompt}\"): {e.Message}", e);
+        }
+        if (!double.IsFinite(reward))
+            throw new InvalidOperationException($"The reward function returned {reward} for prompt row {promptIndex} (\"{example.Prompt}\"); rewards must be finite.");
+        return reward;
+    }
+
+    private Tensor Values(Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask)
+    {
+        if (_critic is not null)
+        {
+            var tokens = cat(new[] { promptTokens, responseTokens }, 1);
+            var mask = cat(new[] { promptMask, responseMask }, 1);
+            var all = _critic.Forward(tokens, mask);
+            return all.narrow(1, promptTokens.shape[1] - 1, responseTokens.shape[1]) * responseMask;
+        }
+        var hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, responseMask);
+        return _sharedValueHead!.call(hidden) * responseMask;
+    }
+
+    private void ComputeAdvantages(RolloutBuffer buffer, Dictionary<string, double> metrics)
+    {
+        using var scope = NewDisposeScope();
+        var (tokenRewards, kl) = RewardShaping.FoldKlIntoRewards(buffer.Scores, buffer.OldLogProbs, buffer.RefLogProbs, buffer.ResponseMask, _kl.Value, _options.KlEstimator);
+        var (advantages, returns) = Advantages.Gae(tokenRewards, buffer.Values, buffer.ResponseMask, _options.Gamma, _options.Lambda);
+        if (_options.WhitenAdvantages) advantages = MaskedStats.MaskedWhiten(advantages, buffer.ResponseMask);
+        buffer.TokenRewards = tokenRewards.DetachFromDisposeScope();
+        buffer.Kl = kl.DetachFromDisposeScope();
+        buffer.Advantages = advantages.DetachFromDisposeScope();
+        buffer.Returns = returns.DetachFromDisposeScope();
+        var klPerEpisode = kl.sum(dim: 1);
+        metrics[MetricNames.Kl] = klPerEpisode.mean().item<float>();
+        metrics[MetricNames.RlhfReward] = (buffer.Scores - _kl.Value * klPerEpisode).mean().item<float>();
+        metrics[MetricNames.KlCoefficient] = _kl.Value;
+        metrics[MetricNames.ExplainedVariance] = PpoDiagnostics.ExplainedVariance(buffer.Values, returns, buffer.ResponseMask);
+    }
+
+    private void Update(RolloutBuffer buffer, Dictionary<string, double> metrics)
+    {
+        Policy.train();
+        _critic?.train();
+        int n = buffer.Count;
+        int miniBatches = Math.Min(_options.MiniBatches, n);
+        var sums = new Dictionary<string, double>();
+        int steps = 0;
+        bool stopped = false;
+        for (int epoch = 0; epoch < _options.PpoEpochs && !stopped; epoch++)
+        {
+            var order = Enumerable.Range(0, n).OrderBy(_ => _random.Next()).ToArray();
+            for (int m = 0; m < miniBatches; m++)
+            {
+                var rows = order.Where((_, i) => i % miniBatches == m).ToArray();
+                var stats = UpdateMiniBatch(buffer, rows);
+                foreach (var (k, v) in stats) sums[k] = sums.GetValueOrDefault(k) + v;
+                steps++;
+                if (_options.TargetKl is { } target && stats[MetricNames.ApproxKl] > target)
+                {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        foreach (var (k, v) in sums) metrics[k] = v / steps;
+        metrics[MetricNames.UpdateSteps] = steps;
+        metrics[MetricNames.TargetKlStop] = stopped ? 1 : 0;
+    }
+
+    private Dictionary<string, double> UpdateMiniBatch(RolloutBuffer buffer, int[] rows)
+    {
+        using var scope = NewDisposeScope();
+        using var index = tensor(rows.Select(r => (long)r).ToArray(), device: _device);
+        Tensor Rows(Tensor t) => t.index_select(0, index);
+        var promptTokens = Rows(buffer.PromptTokens);
+        var promptMask = Rows(buffer.PromptMask);
+        var responseTokens = Rows(buffer.ResponseTokens);
+        var mask = Rows(buffer.ResponseMask);
+
+        var hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, mask);
+        var (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
+        var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
+        var policy = PolicyLoss.ClippedSurrogate(
+            logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
+            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
+        var newValues = _critic is not null
+            ? Values(promptTokens, promptMask, responseTokens, mask)
+            : _sharedValueHead!.call(hidden) * mask;
+        var value = ValueLoss.Clipped(newValues, Rows(buffer.Values), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
+        var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
+        var loss = policy.Loss + _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+
+        _policyOptimizer.zero_grad();
+        _criticOptimizer?.zero_grad();
+        loss.backward();
+        if (_options.MaxGradNorm > 0)
+        {
+            nn.utils.clip_grad_norm_(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()), _options.MaxGradNorm);
+            if (_critic is not null) nn.utils.clip_grad_norm_(_critic.parameters(), _options.MaxGradNorm);
+        }
+        _policyOptimizer.step();
+        _criticOptimizer?.step();
+
+        var ratio = MaskedStats.MaskedMean((logProbs - Rows(buffer.OldLogProbs)).exp(), mask);
+        return new Dictionary<string, double>
+        {
+            [MetricNames.PolicyLoss] = policy.Loss.item<float>(),
+            [MetricNames.ValueLoss] = value.Loss.item<float>(),
+            [MetricNames.ClipFraction] = policy.ClipFraction.item<float>(),
+            [MetricNames.ApproxKl] = policy.ApproxKl.item<float>(),
+            [MetricNames.ValueClipFraction] = value.ClipFraction.item<float>(),
+            [MetricNames.Entropy] = meanEntropy.item<float>(),
+            [MetricNames.Ratio] = ratio.item<float>(),
+        };
+    }
+
+    private static GptLanguageModel Copy(GptLanguageModel source)
+    {
+        var copy = new GptLanguageModel(source.Config);
+        copy.load_state_dict(source.state_dict());
+        copy.to(ModelDevice.Of(source));
+        return copy;
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        double s = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return s;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _generator.Dispose();
+        _policyOptimizer.Dispose();
+        _criticOptimizer?.Dispose();
+        _reference.Dispose();
+        _critic?.Dispose();
+        _sharedValueHead?.Dispose();
+    }
+}
