@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Ppo;
@@ -40,7 +41,7 @@ public static class MaskedStats
         var centered = values - mean;
         var variance = MaskedMean(centered * centered, mask);
         var n = mask.to(values.dtype).sum();
-        if (unbiased && n.item<double>() > 1) variance = variance * n / (n - 1);
+        if (unbiased && n.ToDouble() > 1) variance = variance * n / (n - 1);
         return variance.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Ppo;
@@ -12,16 +13,16 @@ public static class PpoDiagnostics
     public static double ExplainedVariance(Tensor values, Tensor returns, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        double varReturns = MaskedStats.MaskedVariance(returns, mask).item<double>();
+        double varReturns = MaskedStats.MaskedVariance(returns, mask).ToDouble();
         if (varReturns == 0) return double.NaN;
-        return 1 - MaskedStats.MaskedVariance(returns - values, mask).item<double>() / varReturns;
+        return 1 - MaskedStats.MaskedVariance(returns - values, mask).ToDouble() / varReturns;
     }
 
     /// <summary>Mean tokens per response: mask [batch, length] -> number.</summary>
     public static double MeanResponseLength(Tensor mask)
     {
         using var scope = NewDisposeScope();
-        return mask.to(ScalarType.Float64).sum(dim: 1).mean().item<double>();
+        return mask.to(ScalarType.Float64).sum(dim: 1).mean().ToDouble();
     }
 
     /// <summary>Mean token entropy of the distributions behind <paramref name="logits"/> [batch, length, vocab] -> [batch, length].</summary>

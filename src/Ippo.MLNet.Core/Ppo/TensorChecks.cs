@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Ppo;
@@ -19,7 +20,7 @@ internal static class TensorChecks
 
     public static void NonEmptyMask(Tensor mask, string name)
     {
-        if (mask.sum().item<double>() <= 0)
+        if (mask.sum().ToDouble() <= 0)
             throw new InvalidOperationException($"{name} is empty (sums to 0): there is no token to average over.");
     }
 }
