@@ -8,4 +8,7 @@ public interface IEpisodeFilter
 {
     /// <summary>Decides for <paramref name="buffer"/>, whose advantages and returns are set.</summary>
     EpisodeSelection Select(RolloutBuffer buffer, PpoTrainer trainer);
+
+    /// <summary>Why training should stop now (an early-stopping rule fired), or null to go on. Read after each iteration.</summary>
+    string? StopReason { get; }
 }

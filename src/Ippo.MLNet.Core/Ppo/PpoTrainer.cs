@@ -82,6 +82,25 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>Iterations completed so far.</summary>
     public int IterationsDone { get; private set; }
 
+    /// <summary>
+    /// Runs the remaining iterations up to <see cref="PpoOptions.Iterations"/>, reporting each through
+    /// <paramref name="onIteration"/>. Cancellation and the filter's stop rule end the run between iterations.
+    /// </summary>
+    public PpoRunResult Train(IReadOnlyList<PromptExample> prompts, Action<PpoIterationMetrics>? onIteration = null, CancellationToken cancellationToken = default)
+    {
+        var history = new List<PpoIterationMetrics>();
+        while (IterationsDone < _options.Iterations)
+        {
+            if (cancellationToken.IsCancellationRequested)
+                return new PpoRunResult(history, $"Cancelled after iteration {IterationsDone}.");
+            var metrics = Step(prompts);
+            history.Add(metrics);
+            onIteration?.Invoke(metrics);
+            if (Filter?.StopReason is { } reason) return new PpoRunResult(history, reason);
+        }
+        return new PpoRunResult(history, null);
+    }
+
     /// <summary>Runs one iteration on prompts drawn from <paramref name="prompts"/> and returns its metrics.</summary>
     public PpoIterationMetrics Step(IReadOnlyList<PromptExample> prompts)
     {

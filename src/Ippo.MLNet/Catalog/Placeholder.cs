@@ -1,2 +1,0 @@
-namespace Ippo.MLNet; /// <summary>Placeholder.</summary>
-public static class IppoCatalogPlaceholder { }

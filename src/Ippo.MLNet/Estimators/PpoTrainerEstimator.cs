@@ -1,0 +1,106 @@
+using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Ppo;
+using Ippo.MLNet.Core.Tasks.Arithmetic;
+using Ippo.MLNet.Core.Training;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Ippo.MLNet;
+
+/// <summary>
+/// Fits a policy with PPO on an IDataView of prompts (and optional reference answers): the last step of a pipeline
+/// such as <c>mlContext.Transforms.CopyColumns(...).Append(mlContext.Ippo().PpoTrainer(options))</c>.
+/// </summary>
+public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
+{
+    private readonly MLContext _mlContext;
+
+    internal PpoTrainerEstimator(MLContext mlContext, PpoTrainerOptions options, Func<Policy, IEpisodeFilter?>? filter = null)
+    {
+        _mlContext = mlContext;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.InitialPolicy is null)
+            throw new ArgumentException("PpoTrainerOptions.InitialPolicy is required: PPO starts from a policy (usually an SFT warm start).", nameof(options));
+        options.Ppo.Validate();
+        options.Generation.Validate();
+        FilterFactory = filter;
+    }
+
+    /// <summary>The options.</summary>
+    public PpoTrainerOptions Options { get; }
+
+    internal Func<Policy, IEpisodeFilter?>? FilterFactory { get; }
+
+    /// <inheritdoc />
+    public PolicyTransformer Fit(IDataView input)
+    {
+        var prompts = ReadPrompts(input);
+        var host = ((IHostEnvironment)_mlContext).Register("Ippo.Ppo");
+        using var channel = host.Start("PPO");
+        var policy = Options.InitialPolicy!.Clone();
+        try
+        {
+            policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
+            foreach (var (p, i) in prompts.Select((p, i) => (p, i)))
+                if (policy.EncodePrompt(p.Prompt).Length + Options.Ppo.MaxNewTokens > policy.Model.Config.ContextLength)
+                    throw new ArgumentException(
+                        $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
+                        nameof(input));
+            var history = new List<PpoIterationMetrics>();
+            using (var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.Ppo, FilterFactory?.Invoke(policy)))
+            {
+                var run = trainer.Train(prompts, metrics =>
+                {
+                    history.Add(metrics);
+                    channel.Info(MessageSensitivity.None, IterationLine(metrics, Options.Ppo.Iterations));
+                    Options.OnIteration?.Invoke(metrics);
+                }, Options.CancellationToken);
+                if (run.StopReason is { } reason) channel.Info(MessageSensitivity.None, reason);
+            }
+            return new PolicyTransformer(_mlContext, policy, Options.OutputColumns with { Prompt = Options.PromptColumnName }, Options.Generation)
+            {
+                History = history,
+            };
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    private static string IterationLine(PpoIterationMetrics m, int total) =>
+        $"iteration {m.Iteration}/{total} score {m[MetricNames.Scores]:F3} kl {m[MetricNames.Kl]:F4} clipfrac {m[MetricNames.ClipFraction]:F3} " +
+        $"approxkl {m[MetricNames.ApproxKl]:F5} kept {m[MetricNames.KeptFraction]:P0}";
+
+    private List<PromptExample> ReadPrompts(IDataView input)
+    {
+        var prompts = SchemaChecks.ReadText(input, Options.PromptColumnName, nameof(PpoTrainerOptions.PromptColumnName));
+        if (prompts.Count == 0) throw new ArgumentException($"The prompt view is empty: column '{Options.PromptColumnName}' has no rows.", nameof(input));
+        var answers = Options.AnswerColumnName is { } column
+            ? SchemaChecks.ReadText(input, column, nameof(PpoTrainerOptions.AnswerColumnName))
+            : null;
+        var policy = Options.InitialPolicy!;
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            try
+            {
+                policy.EncodePrompt(prompts[i]);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Row {i} of column '{Options.PromptColumnName}' cannot be tokenized: {e.Message}", nameof(input), e);
+            }
+        }
+        return prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        SchemaChecks.RequireText(inputSchema, Options.PromptColumnName, nameof(PpoTrainerOptions.PromptColumnName));
+        if (Options.AnswerColumnName is { } answers) SchemaChecks.RequireText(inputSchema, answers, nameof(PpoTrainerOptions.AnswerColumnName));
+        return PolicyOutputSchema.Of(_mlContext, inputSchema, Options.OutputColumns with { Prompt = Options.PromptColumnName });
+    }
+}

@@ -1,0 +1,37 @@
+using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Ppo;
+using Ippo.MLNet.Core.Rewards;
+
+namespace Ippo.MLNet;
+
+/// <summary>Options of <see cref="PpoTrainerEstimator"/>: PPO on an IDataView of prompts.</summary>
+public sealed record PpoTrainerOptions
+{
+    /// <summary>Text column of prompts. Default "Prompt".</summary>
+    public string PromptColumnName { get; init; } = "Prompt";
+
+    /// <summary>Text column of reference answers passed to the reward function; null when there is none. Default null.</summary>
+    public string? AnswerColumnName { get; init; }
+
+    /// <summary>The policy to start from (copied, never changed): usually an SFT warm start. Required.</summary>
+    public Policy? InitialPolicy { get; init; }
+
+    /// <summary>Scores each episode. Default null: the built-in arithmetic task's reward.</summary>
+    public RewardFunction? Reward { get; init; }
+
+    /// <summary>The PPO settings (TRL's PPOConfig vocabulary). Default: <see cref="PpoOptions"/>'s defaults.</summary>
+    public PpoOptions Ppo { get; init; } = new();
+
+    /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
+    public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };
+
+    /// <summary>Names of the columns the fitted transformer adds. Default Completion, CompletionTokens, CompletionLogProb.</summary>
+    public PolicyColumns OutputColumns { get; init; } = new();
+
+    /// <summary>Called after every iteration with its metrics, besides the MLContext log. Default null.</summary>
+    public Action<PpoIterationMetrics>? OnIteration { get; init; }
+
+    /// <summary>Stops training at the next iteration boundary; the policy trained so far is returned. Default none.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}

@@ -1,0 +1,76 @@
+using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Tasks.Arithmetic;
+using Ippo.MLNet.Core.Training;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Ippo.MLNet;
+
+/// <summary>
+/// Fits a policy by supervised fine-tuning on an IDataView of prompt and completion text: the warm start of PPO and
+/// the SFT baseline. The fitted <see cref="PolicyTransformer"/> adds generated completions to prompt rows.
+/// </summary>
+public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
+{
+    private readonly MLContext _mlContext;
+
+    internal SftTrainerEstimator(MLContext mlContext, SftTrainerOptions options)
+    {
+        _mlContext = mlContext;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Sft.Validate();
+        options.Generation.Validate();
+    }
+
+    /// <summary>The options.</summary>
+    public SftTrainerOptions Options { get; }
+
+    /// <inheritdoc />
+    public PolicyTransformer Fit(IDataView input)
+    {
+        var prompts = SchemaChecks.ReadText(input, Options.PromptColumnName, nameof(SftTrainerOptions.PromptColumnName));
+        var completions = SchemaChecks.ReadText(input, Options.CompletionColumnName, nameof(SftTrainerOptions.CompletionColumnName));
+        if (prompts.Count == 0) throw new ArgumentException("The training view has no rows.", nameof(input));
+        var host = ((IHostEnvironment)_mlContext).Register("Ippo.Sft");
+        using var channel = host.Start("SFT");
+        var policy = Options.InitialPolicy?.Clone() ?? ArithmeticDefaults.NewPolicy(Options.ModelConfig);
+        try
+        {
+            policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
+            var examples = prompts.Select((p, i) => new TokenizedExample(Encode(policy, p, i, true), Encode(policy, completions[i], i, false))).ToList();
+            SftTrainer.Train(policy.Model, examples, policy.Tokenizer.PadId, Options.Sft, progress =>
+            {
+                channel.Info(MessageSensitivity.None, $"SFT step {progress.Step}/{progress.TotalSteps} loss {progress.Loss:F4} lr {progress.LearningRate:E2}");
+                Options.OnProgress?.Invoke(progress);
+            });
+            return new PolicyTransformer(_mlContext, policy, Options.OutputColumns with { Prompt = Options.PromptColumnName }, Options.Generation);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    private int[] Encode(Policy policy, string text, int row, bool prompt)
+    {
+        try
+        {
+            return prompt ? policy.EncodePrompt(text) : policy.EncodeCompletion(text);
+        }
+        catch (ArgumentException e)
+        {
+            var column = prompt ? Options.PromptColumnName : Options.CompletionColumnName;
+            throw new ArgumentException($"Row {row} of column '{column}' cannot be tokenized: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        SchemaChecks.RequireText(inputSchema, Options.PromptColumnName, nameof(SftTrainerOptions.PromptColumnName));
+        SchemaChecks.RequireText(inputSchema, Options.CompletionColumnName, nameof(SftTrainerOptions.CompletionColumnName));
+        return PolicyOutputSchema.Of(_mlContext, inputSchema, Options.OutputColumns with { Prompt = Options.PromptColumnName });
+    }
+}

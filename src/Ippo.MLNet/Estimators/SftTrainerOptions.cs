@@ -1,0 +1,33 @@
+using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Training;
+
+namespace Ippo.MLNet;
+
+/// <summary>Options of <see cref="SftTrainerEstimator"/>: supervised fine-tuning on prompt/completion columns.</summary>
+public sealed record SftTrainerOptions
+{
+    /// <summary>Text column of prompts. Default "Prompt".</summary>
+    public string PromptColumnName { get; init; } = "Prompt";
+
+    /// <summary>Text column of target completions (without EOS; it is added). Default "Completion".</summary>
+    public string CompletionColumnName { get; init; } = "Completion";
+
+    /// <summary>The policy to start from (copied, never changed). Default null: a new policy of <see cref="ModelConfig"/> with the built-in arithmetic vocabulary.</summary>
+    public Policy? InitialPolicy { get; init; }
+
+    /// <summary>Shape of the new policy when <see cref="InitialPolicy"/> is null. Default null: the built-in task's default (width 128, 3 layers).</summary>
+    public GptConfig? ModelConfig { get; init; }
+
+    /// <summary>Optimisation settings. Default: <see cref="SftOptions"/>'s defaults.</summary>
+    public SftOptions Sft { get; init; } = new();
+
+    /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
+    public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };
+
+    /// <summary>Names of the columns the fitted transformer adds. Default Completion, CompletionTokens, CompletionLogProb.</summary>
+    public PolicyColumns OutputColumns { get; init; } = new() { Completion = "GeneratedCompletion" };
+
+    /// <summary>Called with each progress report, besides the MLContext log. Default null.</summary>
+    public Action<SftProgress>? OnProgress { get; init; }
+}

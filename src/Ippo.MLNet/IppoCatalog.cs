@@ -1,0 +1,65 @@
+using Ippo.MLNet.Core.Evaluation;
+using Ippo.MLNet.Core.Tasks.Arithmetic;
+using Ippo.MLNet.Core.Training;
+using Microsoft.ML;
+
+namespace Ippo.MLNet;
+
+/// <summary>
+/// Ippo.MLNet's estimators, evaluation and model IO for one MLContext, reached through <c>mlContext.Ippo()</c>.
+/// </summary>
+public sealed class IppoCatalog
+{
+    internal IppoCatalog(MLContext mlContext) => MLContext = mlContext;
+
+    /// <summary>The context this catalog belongs to.</summary>
+    public MLContext MLContext { get; }
+
+    /// <summary>Supervised fine-tuning on prompt and completion columns.</summary>
+    public SftTrainerEstimator Sft(SftTrainerOptions options) => new(MLContext, options);
+
+    /// <summary>Supervised fine-tuning with default options on the named columns.</summary>
+    public SftTrainerEstimator Sft(string promptColumnName = "Prompt", string completionColumnName = "Completion", int steps = 600) =>
+        new(MLContext, new SftTrainerOptions { PromptColumnName = promptColumnName, CompletionColumnName = completionColumnName, Sft = new SftOptions { Steps = steps } });
+
+    /// <summary>PPO on a column of prompts.</summary>
+    public PpoTrainerEstimator PpoTrainer(PpoTrainerOptions options) => new(MLContext, options);
+
+    /// <summary>PPO with default options from a fitted warm start, on the named prompt column.</summary>
+    public PpoTrainerEstimator PpoTrainer(PolicyTransformer warmStart, string promptColumnName = "Prompt", string? answerColumnName = null) =>
+        new(MLContext, new PpoTrainerOptions
+        {
+            InitialPolicy = (warmStart ?? throw new ArgumentNullException(nameof(warmStart))).Policy,
+            PromptColumnName = promptColumnName,
+            AnswerColumnName = answerColumnName,
+        });
+
+    /// <summary>
+    /// Exact match, majority vote, pass@k and (with a step checker) faithfulness of a fitted policy on a prompt view.
+    /// The judge defaults to the built-in arithmetic task's.
+    /// </summary>
+    public PolicyMetrics Evaluate(PolicyTransformer model, IDataView data, ITaskJudge? judge = null, EvaluationOptions? options = null,
+        string promptColumnName = "Prompt", string? answerColumnName = null) =>
+        EvaluateDetailed(model, data, judge, options, promptColumnName, answerColumnName).Metrics;
+
+    /// <summary>Like <see cref="Evaluate"/>, with every judged completion.</summary>
+    public PolicyEvaluation EvaluateDetailed(PolicyTransformer model, IDataView data, ITaskJudge? judge = null, EvaluationOptions? options = null,
+        string promptColumnName = "Prompt", string? answerColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var prompts = SchemaChecks.ReadText(data, promptColumnName, nameof(promptColumnName));
+        var answers = answerColumnName is null ? null : SchemaChecks.ReadText(data, answerColumnName, nameof(answerColumnName));
+        if (prompts.Count == 0) throw new ArgumentException($"The evaluation view is empty: column '{promptColumnName}' has no rows.", nameof(data));
+        var examples = prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
+        return PolicyEvaluator.Evaluate(model.Policy, examples, judge ?? new ArithmeticJudge(), options);
+    }
+
+    /// <summary>
+    /// Saves a fitted pipeline: ML.NET's model file plus, inside the same zip, the weights, config and tokenizer of every
+    /// policy in it. Written to a temporary file first, so a failure leaves any earlier file at <paramref name="path"/> intact.
+    /// </summary>
+    public void SaveModel(ITransformer model, DataViewSchema inputSchema, string path) => ModelFile.Save(MLContext, model, inputSchema, path);
+
+    /// <summary>Loads a pipeline saved by <see cref="SaveModel"/>, with every policy's weights restored exactly.</summary>
+    public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => ModelFile.Load(MLContext, path, out inputSchema);
+}
