@@ -27,6 +27,9 @@ public sealed class GptLanguageModel : nn.Module
     /// <summary>The shape this model was built with.</summary>
     public GptConfig Config => transformer.Config;
 
+    /// <summary>State-dict name of the token embedding, which is also the LM head when embeddings are tied.</summary>
+    public string TiedHeadParameterName => "transformer.wte.weight";
+
     /// <summary>The transformer body.</summary>
     public GptTrunk Trunk => transformer;
 

@@ -31,15 +31,10 @@ public static class PolicyLoss
         var clipped = -advantages * ratio.clamp(1 - clipLow, 1 + clipHigh);
         var clippedMax = maximum(unclipped, clipped);
         var clipFraction = MaskedStats.MaskedMean(clipped.gt(unclipped).to(logProbs.dtype), mask);
-        var losses = clippedMax;
+        var losses = PerToken(logProbs, oldLogProbs, advantages, clipLow, clipHigh, dualClip);
         var dualFraction = zeros(1, dtype: logProbs.dtype, device: logProbs.device).squeeze();
         if (dualClip is { } constant)
-        {
-            var cap = -advantages * constant;
-            var negative = advantages.lt(0);
-            losses = where(negative, minimum(cap, clippedMax), clippedMax);
-            dualFraction = MaskedStats.MaskedMean(clippedMax.gt(cap).logical_and(negative).to(logProbs.dtype), mask);
-        }
+            dualFraction = MaskedStats.MaskedMean(clippedMax.gt(-advantages * constant).logical_and(advantages.lt(0)).to(logProbs.dtype), mask);
         if (weights is not null) losses = losses * weights.to(losses.dtype).unsqueeze(1);
         var loss = LossAggregator.Aggregate(losses, mask, aggregation);
         var ppoKl = MaskedStats.MaskedMean(-logRatio, mask);
@@ -47,5 +42,19 @@ public static class PolicyLoss
         return new PolicyLossResult(
             loss.MoveToOuterDisposeScope(), clipFraction.detach().MoveToOuterDisposeScope(), dualFraction.detach().MoveToOuterDisposeScope(),
             ppoKl.detach().MoveToOuterDisposeScope(), approxKl.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The per-token clipped surrogate loss [batch, responseLength] (masked positions not zeroed): -A * ratio with
+    /// PPO's clip, and dual-clip capping at -A * c where A &lt; 0. The building block of
+    /// <see cref="ClippedSurrogate"/> and of per-episode losses for influence scoring.
+    /// </summary>
+    public static Tensor PerToken(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, double clipLow = 0.2, double clipHigh = 0.2, double? dualClip = 3.0)
+    {
+        using var scope = NewDisposeScope();
+        var ratio = (logProbs - oldLogProbs).clamp(-20.0, 20.0).exp();
+        var clippedMax = maximum(-advantages * ratio, -advantages * ratio.clamp(1 - clipLow, 1 + clipHigh));
+        var losses = dualClip is { } c ? where(advantages.lt(0), minimum(-advantages * c, clippedMax), clippedMax) : clippedMax;
+        return losses.MoveToOuterDisposeScope();
     }
 }

@@ -25,7 +25,7 @@ public static class SftLoss
             logits.flatten(0, 1), responseTokens.flatten(), reduction: nn.Reduction.None).view_as(responseTokens);
         var mask = responseMask.to(nll.dtype);
         var count = mask.sum();
-        if (count.item<float>() == 0) throw new ArgumentException("The response mask is empty: there is no completion token to learn.", nameof(responseMask));
+        if (count.ToDouble() == 0) throw new ArgumentException("The response mask is empty: there is no completion token to learn.", nameof(responseMask));
         return ((nll * mask).sum() / count).MoveToOuterDisposeScope();
     }
 }
