@@ -44,6 +44,31 @@ public sealed class ValidationGradient : IDisposable
         return new ValidationGradient(result);
     }
 
+    /// <summary>
+    /// g_val over a whole validation set, <paramref name="batchSize"/> traces at a time: chunk gradients are combined
+    /// by token count, so the result is the gradient of the token-mean loss over every trace.
+    /// </summary>
+    public static ValidationGradient Compute(GptLanguageModel model, IReadOnlyList<TokenizedExample> validation, int padId, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (validation is null || validation.Count == 0) throw new ArgumentException("The validation set is empty: influence needs gold traces to compare episodes against.", nameof(validation));
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be >= 1.");
+        var device = ModelDevice.Of(model);
+        double total = validation.Sum(e => e.Completion.Length);
+        Dictionary<string, Tensor>? sum = null;
+        for (int start = 0; start < validation.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = validation.Skip(start).Take(batchSize).ToList();
+            using var batch = TrainingBatch.Collate(chunk, padId, device);
+            using var part = Compute(model, batch);
+            double share = chunk.Sum(e => e.Completion.Length) / total;
+            if (sum is null) sum = part.ByParameter.ToDictionary(p => p.Key, p => (p.Value * share).DetachFromDisposeScope());
+            else foreach (var (name, g) in part.ByParameter) sum[name].add_(g, share);
+        }
+        return new ValidationGradient(sum!);
+    }
+
     /// <summary>Wraps gradients computed elsewhere (tests, custom validation losses); takes ownership.</summary>
     public static ValidationGradient FromTensors(IReadOnlyDictionary<string, Tensor> byParameter) =>
         new(byParameter.ToDictionary(p => p.Key, p => p.Value));

@@ -1,3 +1,5 @@
+using Ippo.MLNet.Core.Influence;
+
 namespace Ippo.MLNet.Core.Ppo;
 
 /// <summary>What a filter decided about a rollout buffer: the rows the update uses and their loss weights.</summary>
@@ -9,4 +11,10 @@ public sealed record EpisodeSelection(IReadOnlyList<int> Kept, IReadOnlyList<flo
     /// <summary>Keep every episode with weight 1.</summary>
     public static EpisodeSelection All(int count) =>
         new(Enumerable.Range(0, count).ToArray(), null, new Dictionary<string, double>());
+
+    /// <summary>
+    /// The filter's differentiable pass over the whole buffer at the current parameters, when the update may reuse it
+    /// for its first minibatch step; the trainer takes ownership and disposes it. Null: the update runs as usual.
+    /// </summary>
+    public EpisodeForward? ScoringPass { get; init; }
 }

@@ -49,4 +49,43 @@ public static class MetricNames
     public const string FilterSeconds = "time/filter";
     /// <summary>Seconds spent in the PPO update.</summary>
     public const string UpdateSeconds = "time/update";
+
+    /// <summary>Mean influence score of the buffer's episodes.</summary>
+    public const string ScoreMean = "influence/score_mean";
+
+    /// <summary>Standard deviation of the influence scores.</summary>
+    public const string ScoreStd = "influence/score_std";
+
+    /// <summary>Smallest influence score.</summary>
+    public const string ScoreMin = "influence/score_min";
+
+    /// <summary>Largest influence score.</summary>
+    public const string ScoreMax = "influence/score_max";
+
+    /// <summary>Fraction of kept episodes whose final answer is correct (needs a judge).</summary>
+    public const string KeptCorrectFraction = "influence/kept_correct_fraction";
+
+    /// <summary>Fraction of kept episodes that are correct with every step right (needs a judge).</summary>
+    public const string KeptFaithfulFraction = "influence/kept_faithful_fraction";
+
+    /// <summary>Fraction of all episodes with a correct answer (needs a judge).</summary>
+    public const string CorrectFraction = "influence/correct_fraction";
+
+    /// <summary>Mean score of correct episodes with faithful steps (needs a judge; NaN when there are none).</summary>
+    public const string ScoreMeanFaithful = "influence/score_mean_faithful";
+
+    /// <summary>Mean score of correct episodes with a wrong step (needs a judge; NaN when there are none).</summary>
+    public const string ScoreMeanUnfaithful = "influence/score_mean_unfaithful";
+
+    /// <summary>1 on the iteration where the filter's stop rule fired, else 0.</summary>
+    public const string EarlyStop = "influence/early_stop";
+
+    /// <summary>1 when the update's first minibatch step reused the scoring backward pass, else 0.</summary>
+    public const string FusedFirstStep = "influence/fused_first_step";
+
+    /// <summary>Seconds spent on the validation gradient.</summary>
+    public const string ValidationGradientSeconds = "time/validation_gradient";
+
+    /// <summary>Seconds spent scoring episodes (forward, backward to layer outputs, dot products).</summary>
+    public const string InfluenceSeconds = "time/influence";
 }

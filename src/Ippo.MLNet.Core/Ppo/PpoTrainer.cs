@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Rewards;
 using Ippo.MLNet.Core.Training;
@@ -114,7 +115,9 @@ public sealed class PpoTrainer : IDisposable
         ComputeAdvantages(buffer, metrics);
         metrics[MetricNames.ScoringSeconds] += Lap(clock);
 
+        Policy.train();
         var selection = Filter?.Select(buffer, this) ?? EpisodeSelection.All(buffer.Count);
+        using var scoringPass = selection.ScoringPass;
         foreach (var (k, v) in selection.Metrics) metrics[k] = v;
         metrics[MetricNames.Episodes] = buffer.Count;
         metrics[MetricNames.KeptEpisodes] = selection.Kept.Count;
@@ -126,7 +129,9 @@ public sealed class PpoTrainer : IDisposable
             using var kept = buffer.Select(selection.Kept);
             if (selection.Weights is not null)
                 kept.Weights = tensor(selection.Weights.ToArray(), device: _device).DetachFromDisposeScope();
-            Update(kept, metrics);
+            var fused = scoringPass is not null && CanFuse ? new FusedFirstStep(scoringPass, selection.Kept, buffer.Count) : null;
+            Update(kept, metrics, fused);
+            metrics[MetricNames.FusedFirstStep] = fused is null ? 0 : 1;
         }
         metrics[MetricNames.UpdateSeconds] = Lap(clock);
 
@@ -224,7 +229,12 @@ public sealed class PpoTrainer : IDisposable
         metrics[MetricNames.ExplainedVariance] = PpoDiagnostics.ExplainedVariance(buffer.Values, returns, buffer.ResponseMask);
     }
 
-    private void Update(RolloutBuffer buffer, Dictionary<string, double> metrics)
+    // The scoring pass's gradient is the first minibatch's policy gradient only when nothing else reaches the policy.
+    private bool CanFuse => _critic is not null && _options.EntropyCoefficient == 0 && Policy.Config.Dropout == 0;
+
+    private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows, int BufferCount);
+
+    private void Update(RolloutBuffer buffer, Dictionary<string, double> metrics, FusedFirstStep? fused)
     {
         Policy.train();
         _critic?.train();
@@ -239,7 +249,7 @@ public sealed class PpoTrainer : IDisposable
             for (int m = 0; m < miniBatches; m++)
             {
                 var rows = order.Where((_, i) => i % miniBatches == m).ToArray();
-                var stats = UpdateMiniBatch(buffer, rows);
+                var stats = UpdateMiniBatch(buffer, rows, steps == 0 ? fused : null);
                 foreach (var (k, v) in stats) sums[k] = sums.GetValueOrDefault(k) + v;
                 steps++;
                 if (_options.TargetKl is { } target && stats[MetricNames.ApproxKl] > target)
@@ -254,7 +264,7 @@ public sealed class PpoTrainer : IDisposable
         metrics[MetricNames.TargetKlStop] = stopped ? 1 : 0;
     }
 
-    private Dictionary<string, double> UpdateMiniBatch(RolloutBuffer buffer, int[] rows)
+    private Dictionary<string, double> UpdateMiniBatch(RolloutBuffer buffer, int[] rows, FusedFirstStep? fused)
     {
         using var scope = NewDisposeScope();
         using var index = tensor(rows.Select(r => (long)r).ToArray(), device: _device);
@@ -263,19 +273,43 @@ public sealed class PpoTrainer : IDisposable
         var promptMask = Rows(buffer.PromptMask);
         var responseTokens = Rows(buffer.ResponseTokens);
         var mask = Rows(buffer.ResponseMask);
-
-        var hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, mask);
-        var (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
         var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
-        var policy = PolicyLoss.ClippedSurrogate(
-            logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
-            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
+
+        Tensor? hidden = null;
+        Tensor logProbs, entropy, policyTerm;
+        PolicyLossResult policy;
+        if (fused is null)
+        {
+            hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, mask);
+            (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
+            policy = PolicyLoss.ClippedSurrogate(
+                logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
+                _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
+            policyTerm = policy.Loss;
+        }
+        else
+        {
+            // Same parameters as the scoring pass: its pieces give this minibatch's policy gradient without a backward.
+            using var bufferRows = tensor(rows.Select(r => (long)fused.KeptRows[r]).ToArray(), device: _device);
+            logProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
+            entropy = fused.Pass.Entropy.index_select(0, bufferRows);
+            policy = PolicyLoss.ClippedSurrogate(
+                logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
+                _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
+            var coefficients = zeros(fused.BufferCount, dtype: ScalarType.Float64, device: _device)
+                .index_add_(0, bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation), 1);
+            var gradients = fused.Pass.Gradients.Assemble(coefficients);
+            policyTerm = zeros(1, dtype: logProbs.dtype, device: _device).squeeze();
+            foreach (var (name, parameter) in Policy.named_parameters())
+                if (gradients.TryGetValue(name, out var g)) policyTerm = policyTerm + (parameter * g).sum();
+            foreach (var g in gradients.Values) g.Dispose();
+        }
         var newValues = _critic is not null
             ? Values(promptTokens, promptMask, responseTokens, mask)
-            : _sharedValueHead!.call(hidden) * mask;
+            : _sharedValueHead!.call(hidden!) * mask;
         var value = ValueLoss.Clipped(newValues, Rows(buffer.Values), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
         var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
-        var loss = policy.Loss + _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+        var loss = policyTerm + _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
 
         _policyOptimizer.zero_grad();
         _criticOptimizer?.zero_grad();

@@ -33,9 +33,9 @@ internal static class InfluenceFixtures
         return new EpisodeBatch(prompt, promptMask, response, responseMask, old, advantages);
     }
 
-    public static ValidationGradient ValidationGradientOf(GptLanguageModel model)
+    public static ValidationGradient ValidationGradientOf(GptLanguageModel model, IReadOnlyList<TokenizedExample>? traces = null)
     {
-        using var batch = TrainingBatch.Collate(Validation, TinyModels.Pad, CPU);
+        using var batch = TrainingBatch.Collate(traces ?? Validation, TinyModels.Pad, CPU);
         return ValidationGradient.Compute(model, batch);
     }
 

@@ -36,4 +36,21 @@ public static class ArithmeticDefaults
         }
         return prompts;
     }
+
+    /// <summary>
+    /// <paramref name="count"/> gold, faithful traces (prompt and step-by-step completion) for influence's validation
+    /// set; none of their prompts appears in <paramref name="exclude"/>.
+    /// </summary>
+    public static IReadOnlyList<SftExample> GoldTraces(ArithmeticTaskOptions task, int count, int seed, IEnumerable<string>? exclude = null)
+    {
+        var excluded = new HashSet<string>(exclude ?? Array.Empty<string>());
+        var generator = new ArithmeticProblemGenerator(task, seed);
+        var traces = new List<SftExample>();
+        for (int draws = 0; traces.Count < count && draws < count * 100; draws++)
+        {
+            var p = generator.Next();
+            if (excluded.Add(p.Prompt)) traces.Add(new SftExample(p.Prompt, p.GoldCompletion, Evaluation.TraceLabel.CorrectFaithful));
+        }
+        return traces;
+    }
 }

@@ -1,0 +1,7 @@
+using Ippo.MLNet.Core.Evaluation;
+using Ippo.MLNet.Core.Ppo;
+
+namespace Ippo.MLNet.Core.Influence;
+
+/// <summary>One episode of the last filtered buffer: its score, whether it was kept, its weight, and its checker label when a judge is set.</summary>
+public sealed record ScoredEpisode(Episode Episode, double Score, bool Kept, double Weight, TraceLabel? Label);
