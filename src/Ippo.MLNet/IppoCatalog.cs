@@ -1,4 +1,5 @@
 using Ippo.MLNet.Core.Evaluation;
+using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
 using Ippo.MLNet.Core.Training;
 using Microsoft.ML;
@@ -33,6 +34,32 @@ public sealed class IppoCatalog
             PromptColumnName = promptColumnName,
             AnswerColumnName = answerColumnName,
         });
+
+    /// <summary>
+    /// I-PPO: PPO whose update runs on the influence-filtered, reweighted buffer, as an estimator to append to a pipeline
+    /// over prompts. The validation view is read and tokenized now, so bad input fails here, before any training.
+    /// </summary>
+    public PpoTrainerEstimator IPpoTrainer(IPpoTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.InitialPolicy is null)
+            throw new ArgumentException("IPpoTrainerOptions.InitialPolicy is required: I-PPO starts from a policy (usually an SFT warm start).", nameof(options));
+        options.Influence.Validate();
+        var validation = ValidationTraces.Read(options.ValidationData, options.ValidationPromptColumnName, options.ValidationCompletionColumnName,
+            options.InitialPolicy, nameof(IPpoTrainerOptions.ValidationData));
+        return new PpoTrainerEstimator(MLContext, options, _ => new InfluenceFilter(validation, options.Influence, options.Judge));
+    }
+
+    /// <summary>The influence filter over a view of episodes (prompt, completion, advantage): which rollouts help?</summary>
+    public InfluenceFilterEstimator InfluenceFilter(InfluenceFilterEstimatorOptions options) => new(MLContext, options);
+
+    /// <summary>A trained model's per-iteration metrics as a view (Iteration, Metric, Value), one row per metric.</summary>
+    public IDataView TrainingHistory(PolicyTransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var rows = model.History.SelectMany(m => m.Values.Select(v => new MetricRow { Iteration = m.Iteration, Metric = v.Key, Value = v.Value })).ToList();
+        return MLContext.Data.LoadFromEnumerable(rows);
+    }
 
     /// <summary>
     /// Exact match, majority vote, pass@k and (with a step checker) faithfulness of a fitted policy on a prompt view.

@@ -1,3 +1,5 @@
+using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using static TorchSharp.torch;
 
@@ -16,6 +18,27 @@ public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor
     public static EpisodeBatch From(RolloutBuffer buffer) => new(
         buffer.PromptTokens, buffer.PromptMask, buffer.ResponseTokens, buffer.ResponseMask, buffer.OldLogProbs,
         buffer.Advantages ?? throw new InvalidOperationException("The buffer has no advantages yet: compute them before scoring influence."));
+
+    /// <summary>
+    /// Episodes given as tokens with one advantage each (an outcome advantage, applied to every response token), scored
+    /// at theta = theta_old: old log-probs are the model's current ones, so every ratio is 1. Tensors live in the
+    /// caller's dispose scope.
+    /// </summary>
+    public static EpisodeBatch FromTokens(GptLanguageModel model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses,
+        IReadOnlyList<double> advantages, int padId, double temperature = 1.0)
+    {
+        if (prompts.Count != responses.Count || prompts.Count != advantages.Count)
+            throw new ArgumentException($"prompts ({prompts.Count}), responses ({responses.Count}) and advantages ({advantages.Count}) must have the same count.");
+        var device = ModelDevice.Of(model);
+        var dtype = model.parameters().First().dtype;
+        var (promptTokens, promptMask) = PromptBatch.LeftPad(prompts, padId, device);
+        var (responseTokens, responseMask) = PromptBatch.RightPad(responses, padId, device);
+        Tensor old;
+        using (no_grad())
+            old = SequenceScoring.LogProbsAndEntropy(model, promptTokens, promptMask, responseTokens, responseMask, temperature).LogProbs;
+        var perEpisode = tensor(advantages.ToArray(), device: device).to(dtype).unsqueeze(1);
+        return new EpisodeBatch(promptTokens, promptMask, responseTokens, responseMask, old, perEpisode * responseMask.to(dtype));
+    }
 
     /// <summary>Rows <paramref name="start"/>..start+length as views.</summary>
     public EpisodeBatch Slice(long start, long length) => new(

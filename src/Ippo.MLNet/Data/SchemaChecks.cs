@@ -42,4 +42,21 @@ internal static class SchemaChecks
         }
         return values;
     }
+
+    /// <summary>Reads a scalar Single (float) column, rejecting NaN and infinities with the row number.</summary>
+    public static List<float> ReadSingle(IDataView data, string column, string option)
+    {
+        var found = data.Schema.GetColumnOrNull(column) ?? throw Missing(column, option, data.Schema.Select(c => c.Name));
+        if (found.Type != NumberDataViewType.Single)
+            throw new ArgumentException($"Column '{column}' (set by {option}) must be a scalar Single (float) column; it is {found.Type}.", option);
+        var values = new List<float>();
+        int row = 0;
+        foreach (var value in data.GetColumn<float>(column))
+        {
+            if (!float.IsFinite(value)) throw new ArgumentException($"Row {row} of column '{column}' (set by {option}) is {value}; it must be finite.", option);
+            values.Add(value);
+            row++;
+        }
+        return values;
+    }
 }

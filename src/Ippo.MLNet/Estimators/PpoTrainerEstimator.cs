@@ -48,19 +48,28 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                         $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
                         nameof(input));
             var history = new List<PpoIterationMetrics>();
-            using (var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.Ppo, FilterFactory?.Invoke(policy)))
+            string? stopReason;
+            var filter = FilterFactory?.Invoke(policy);
+            try
             {
+                using var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.Ppo, filter);
                 var run = trainer.Train(prompts, metrics =>
                 {
                     history.Add(metrics);
                     channel.Info(MessageSensitivity.None, IterationLine(metrics, Options.Ppo.Iterations));
                     Options.OnIteration?.Invoke(metrics);
                 }, Options.CancellationToken);
-                if (run.StopReason is { } reason) channel.Info(MessageSensitivity.None, reason);
+                stopReason = run.StopReason;
+                if (stopReason is not null) channel.Info(MessageSensitivity.None, stopReason);
+            }
+            finally
+            {
+                (filter as IDisposable)?.Dispose();
             }
             return new PolicyTransformer(_mlContext, policy, Options.OutputColumns with { Prompt = Options.PromptColumnName }, Options.Generation)
             {
                 History = history,
+                StopReason = stopReason,
             };
         }
         catch

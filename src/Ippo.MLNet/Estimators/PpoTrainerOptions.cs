@@ -6,7 +6,7 @@ using Ippo.MLNet.Core.Rewards;
 namespace Ippo.MLNet;
 
 /// <summary>Options of <see cref="PpoTrainerEstimator"/>: PPO on an IDataView of prompts.</summary>
-public sealed record PpoTrainerOptions
+public record PpoTrainerOptions
 {
     /// <summary>Text column of prompts. Default "Prompt".</summary>
     public string PromptColumnName { get; init; } = "Prompt";

@@ -45,6 +45,9 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
     /// <summary>Per-iteration metrics of the PPO / I-PPO run that produced this policy; empty after SFT.</summary>
     public IReadOnlyList<Core.Ppo.PpoIterationMetrics> History { get; init; } = Array.Empty<Core.Ppo.PpoIterationMetrics>();
 
+    /// <summary>Why training stopped before its last iteration (I-PPO's early stop, cancellation), or null when it ran to the end.</summary>
+    public string? StopReason { get; init; }
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

@@ -16,3 +16,11 @@ public sealed class NumericRow
 {
     public float Prompt { get; set; }
 }
+
+public sealed class EpisodeRow
+{
+    public string Prompt { get; set; } = "";
+    public string Completion { get; set; } = "";
+    public float Advantage { get; set; }
+    public int Id { get; set; }
+}
