@@ -105,25 +105,52 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>Runs one iteration on prompts drawn from <paramref name="prompts"/> and returns its metrics.</summary>
     public PpoIterationMetrics Step(IReadOnlyList<PromptExample> prompts)
     {
-        if (prompts is null || prompts.Count == 0) throw new ArgumentException("The prompt set is empty.", nameof(prompts));
         var metrics = new Dictionary<string, double>();
+        using var buffer = CollectRollout(prompts, metrics);
+        var selection = SelectEpisodes(buffer, metrics);
+        Update(buffer, selection, metrics);
+        _kl.Update(metrics[MetricNames.Kl], buffer.Count);
+        IterationsDone++;
+        return new PpoIterationMetrics(IterationsDone, metrics);
+    }
+
+    /// <summary>
+    /// Phase 1 of an iteration: samples episodes, scores them with the reward, the reference and the critic, and
+    /// computes KL-shaped rewards and advantages. The caller owns the buffer. Writes its metrics to <paramref name="metrics"/>.
+    /// </summary>
+    public RolloutBuffer CollectRollout(IReadOnlyList<PromptExample> prompts, IDictionary<string, double> metrics)
+    {
+        if (prompts is null || prompts.Count == 0) throw new ArgumentException("The prompt set is empty.", nameof(prompts));
         var clock = Stopwatch.StartNew();
-
-        using var buffer = Rollout(prompts, metrics);
+        var buffer = Rollout(prompts, metrics);
         metrics[MetricNames.RolloutSeconds] = Lap(clock) - metrics[MetricNames.ScoringSeconds];
-
         ComputeAdvantages(buffer, metrics);
         metrics[MetricNames.ScoringSeconds] += Lap(clock);
+        return buffer;
+    }
 
+    /// <summary>Phase 2: the filter's decision (all episodes, weight 1, without a filter).</summary>
+    public EpisodeSelection SelectEpisodes(RolloutBuffer buffer, IDictionary<string, double> metrics)
+    {
+        var clock = Stopwatch.StartNew();
         Policy.train();
         var selection = Filter?.Select(buffer, this) ?? EpisodeSelection.All(buffer.Count);
-        using var scoringPass = selection.ScoringPass;
         foreach (var (k, v) in selection.Metrics) metrics[k] = v;
         metrics[MetricNames.Episodes] = buffer.Count;
         metrics[MetricNames.KeptEpisodes] = selection.Kept.Count;
         metrics[MetricNames.KeptFraction] = (double)selection.Kept.Count / buffer.Count;
-        metrics[MetricNames.FilterSeconds] = Lap(clock);
+        metrics[MetricNames.FilterSeconds] = clock.Elapsed.TotalSeconds;
+        return selection;
+    }
 
+    /// <summary>
+    /// Phase 3: PPO epochs over the kept, weighted episodes (skipped when none is kept). Disposes the selection's
+    /// scoring pass, reusing it for the first minibatch step when the options allow.
+    /// </summary>
+    public void Update(RolloutBuffer buffer, EpisodeSelection selection, IDictionary<string, double> metrics)
+    {
+        var clock = Stopwatch.StartNew();
+        using var scoringPass = selection.ScoringPass;
         if (selection.Kept.Count > 0)
         {
             using var kept = buffer.Select(selection.Kept);
@@ -133,14 +160,10 @@ public sealed class PpoTrainer : IDisposable
             Update(kept, metrics, fused);
             metrics[MetricNames.FusedFirstStep] = fused is null ? 0 : 1;
         }
-        metrics[MetricNames.UpdateSeconds] = Lap(clock);
-
-        _kl.Update(metrics[MetricNames.Kl], buffer.Count);
-        IterationsDone++;
-        return new PpoIterationMetrics(IterationsDone, metrics);
+        metrics[MetricNames.UpdateSeconds] = clock.Elapsed.TotalSeconds;
     }
 
-    private RolloutBuffer Rollout(IReadOnlyList<PromptExample> prompts, Dictionary<string, double> metrics)
+    private RolloutBuffer Rollout(IReadOnlyList<PromptExample> prompts, IDictionary<string, double> metrics)
     {
         var picked = Enumerable.Range(0, _options.EpisodesPerIteration).Select(_ => _random.Next(prompts.Count)).ToArray();
         var ids = picked.Select(i => _policy.EncodePrompt(prompts[i].Prompt)).ToList();
@@ -212,7 +235,7 @@ public sealed class PpoTrainer : IDisposable
         return _sharedValueHead!.call(hidden) * responseMask;
     }
 
-    private void ComputeAdvantages(RolloutBuffer buffer, Dictionary<string, double> metrics)
+    private void ComputeAdvantages(RolloutBuffer buffer, IDictionary<string, double> metrics)
     {
         using var scope = NewDisposeScope();
         var (tokenRewards, kl) = RewardShaping.FoldKlIntoRewards(buffer.Scores, buffer.OldLogProbs, buffer.RefLogProbs, buffer.ResponseMask, _kl.Value, _options.KlEstimator);
@@ -234,7 +257,7 @@ public sealed class PpoTrainer : IDisposable
 
     private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows, int BufferCount);
 
-    private void Update(RolloutBuffer buffer, Dictionary<string, double> metrics, FusedFirstStep? fused)
+    private void Update(RolloutBuffer buffer, IDictionary<string, double> metrics, FusedFirstStep? fused)
     {
         Policy.train();
         _critic?.train();
