@@ -43,14 +43,6 @@ public sealed class InfluenceFilterEstimator : IEstimator<InfluenceFilterTransfo
     {
         SchemaChecks.RequireText(inputSchema, Options.PromptColumnName, nameof(Options.PromptColumnName));
         SchemaChecks.RequireText(inputSchema, Options.CompletionColumnName, nameof(Options.CompletionColumnName));
-        var key = SchemaDefinition.Create(typeof(EpisodeKeyRow));
-        key[nameof(EpisodeKeyRow.Prompt)].ColumnName = Options.PromptColumnName;
-        key[nameof(EpisodeKeyRow.Completion)].ColumnName = Options.CompletionColumnName;
-        key[nameof(EpisodeKeyRow.Advantage)].ColumnName = Options.AdvantageColumnName;
-        var output = SchemaDefinition.Create(typeof(InfluenceRow));
-        output[nameof(InfluenceRow.InfluenceScore)].ColumnName = Options.ScoreColumnName;
-        output[nameof(InfluenceRow.InfluenceWeight)].ColumnName = Options.WeightColumnName;
-        output[nameof(InfluenceRow.InfluenceKept)].ColumnName = Options.KeptColumnName;
-        return _mlContext.Transforms.CustomMapping<EpisodeKeyRow, InfluenceRow>((_, _) => { }, null, key, output).GetOutputSchema(inputSchema);
+        return InfluenceColumns.Mapping(_mlContext, Options, (_, _) => { }).GetOutputSchema(inputSchema);
     }
 }

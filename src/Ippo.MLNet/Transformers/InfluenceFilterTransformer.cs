@@ -116,31 +116,16 @@ public sealed class InfluenceFilterTransformer : ITransformer, IDisposable
         return (promptIds, completionIds, advantages.Select(a => (double)a).ToList());
     }
 
-    private CustomMappingEstimator<EpisodeKeyRow, InfluenceRow> Mapping(Dictionary<(string, string, float), InfluenceRow> lookup)
-    {
-        var output = SchemaDefinition.Create(typeof(InfluenceRow));
-        output[nameof(InfluenceRow.InfluenceScore)].ColumnName = Options.ScoreColumnName;
-        output[nameof(InfluenceRow.InfluenceWeight)].ColumnName = Options.WeightColumnName;
-        output[nameof(InfluenceRow.InfluenceKept)].ColumnName = Options.KeptColumnName;
-        return _mlContext.Transforms.CustomMapping<EpisodeKeyRow, InfluenceRow>((row, result) =>
+    private CustomMappingEstimator<EpisodeKeyRow, InfluenceRow> Mapping(Dictionary<(string, string, float), InfluenceRow> lookup) =>
+        InfluenceColumns.Mapping(_mlContext, Options, (row, result) =>
         {
             var found = lookup.GetValueOrDefault((row.Prompt, row.Completion, row.Advantage));
             result.InfluenceScore = found?.InfluenceScore ?? double.NaN;
             result.InfluenceWeight = found?.InfluenceWeight ?? 0f;
             result.InfluenceKept = found?.InfluenceKept ?? false;
-        }, null, KeyDefinition(), output);
-    }
+        });
 
-    private SchemaDefinition KeyDefinition()
-    {
-        var input = SchemaDefinition.Create(typeof(EpisodeKeyRow));
-        input[nameof(EpisodeKeyRow.Prompt)].ColumnName = Options.PromptColumnName;
-        input[nameof(EpisodeKeyRow.Completion)].ColumnName = Options.CompletionColumnName;
-        input[nameof(EpisodeKeyRow.Advantage)].ColumnName = Options.AdvantageColumnName;
-        return input;
-    }
-
-    private IDataView KeyView() => _mlContext.Data.LoadFromEnumerable(Array.Empty<EpisodeKeyRow>(), KeyDefinition());
+    private IDataView KeyView() => _mlContext.Data.LoadFromEnumerable(Array.Empty<EpisodeKeyRow>(), InfluenceColumns.Key(Options));
 
     /// <inheritdoc />
     public void Dispose() => _gradient.Dispose();
