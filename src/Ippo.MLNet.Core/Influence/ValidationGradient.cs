@@ -17,6 +17,7 @@ public sealed class ValidationGradient : IDisposable
     {
         _byParameter = byParameter;
         double squares = 0;
+        using var scope = NewDisposeScope();
         foreach (var g in byParameter.Values) squares += g.to(ScalarType.Float64).square().sum().ToDouble();
         Norm = Math.Sqrt(squares);
     }

@@ -116,4 +116,18 @@ public class InfluenceTrainerTests
         Assert.That(m[MetricNames.ScoreMax], Is.EqualTo(filter.LastEpisodes.Max(e => e.Score)));
         Assert.That(m[MetricNames.CorrectFraction], Is.EqualTo(filter.LastEpisodes.Count(e => e.Label is Core.Evaluation.TraceLabel.CorrectFaithful or Core.Evaluation.TraceLabel.CorrectUnfaithful) / 16.0));
     }
+
+    [TestCase(true, true)]
+    [TestCase(true, false)]
+    [TestCase(false, false)]
+    public void IPpoIterationsLeaveNoLiveTensorsBehind(bool withFilter, bool fuse)
+    {
+        using var policy = TinyPolicy();
+        using var filter = Filter(policy, new InfluenceFilterOptions { MinKeptFraction = 0, FuseFirstUpdateStep = fuse });
+        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), Small with { Iterations = 10 }, withFilter ? filter : null);
+        trainer.Step(Prompts);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++) trainer.Step(Prompts);
+        Assert.That(DisposeScopeManager.Statistics.ThreadTotalLiveCount, Is.EqualTo(before));
+    }
 }
