@@ -38,9 +38,19 @@ public static class SequenceScoring
     public static (Tensor LogProbs, Tensor Entropy) FromHidden(
         GptLanguageModel model, Tensor responseHidden, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
     {
+        using var scope = NewDisposeScope();
+        var (logProbs, entropy) = FromLogits(model.Logits(responseHidden), responseTokens, responseMask, temperature);
+        return (logProbs.MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Log-probs of the response tokens and per-token entropy [batch, responseLength] (zero where masked) from
+    /// response logits [batch, responseLength, vocab] at <paramref name="temperature"/> (&lt;= 0 means 1).
+    /// </summary>
+    public static (Tensor LogProbs, Tensor Entropy) FromLogits(Tensor logits, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
+    {
         if (temperature <= 0) temperature = 1.0;
         using var scope = NewDisposeScope();
-        var logits = model.Logits(responseHidden);
         if (temperature != 1.0) logits = logits / temperature;
         var all = nn.functional.log_softmax(logits, dim: -1);
         var mask = responseMask.to(all.dtype);

@@ -10,6 +10,8 @@ internal sealed class EmbeddingPiece(string parameter, Tensor ids, Tensor output
 {
     public string Parameter { get; } = parameter;
 
+    public long ParameterSize => rows * outputGrad.shape[2];
+
     public Tensor Dot(Tensor g)
     {
         using var scope = NewDisposeScope();

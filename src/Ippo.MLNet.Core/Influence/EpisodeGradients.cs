@@ -15,9 +15,6 @@ public sealed class EpisodeGradients : IDisposable
 
     internal EpisodeGradients(List<IGradientPiece> pieces) => _pieces = pieces;
 
-    /// <summary>Names of the parameters covered.</summary>
-    public IReadOnlyCollection<string> Parameters => _pieces.Select(p => p.Parameter).Distinct().ToList();
-
     /// <summary>g_i . g_val for every episode [batch], accumulated in float64.</summary>
     public double[] Dot(ValidationGradient validation)
     {
@@ -38,12 +35,10 @@ public sealed class EpisodeGradients : IDisposable
         foreach (var group in _pieces.GroupBy(p => p.Parameter))
         {
             var parts = group.ToList();
-            long chunk = -1;
+            long chunk = Math.Max(1, MaterializeBudget / Math.Max(1, parts[0].ParameterSize));
             for (long start = 0; start < episodes; start += chunk)
             {
                 using var scope = NewDisposeScope();
-                var first = parts[0].Materialize(start, 1);
-                if (chunk < 0) chunk = Math.Max(1, MaterializeBudget / Math.Max(1, first.numel()));
                 long length = Math.Min(chunk, episodes - start);
                 Tensor sum = parts[0].Materialize(start, length);
                 foreach (var part in parts.Skip(1)) sum = sum + part.Materialize(start, length);

@@ -11,6 +11,9 @@ internal interface IGradientPiece : IDisposable
     /// <summary>State-dict name of the parameter.</summary>
     string Parameter { get; }
 
+    /// <summary>Element count of the parameter.</summary>
+    long ParameterSize { get; }
+
     /// <summary>Per-episode dot products with a same-shaped tensor <paramref name="g"/>: [batch].</summary>
     Tensor Dot(Tensor g);
 

@@ -73,17 +73,12 @@ public sealed class InfluenceFilter : IEpisodeFilter, IDisposable
             pass.Dispose();
             throw;
         }
-        var byScore = InfluenceSelection.Threshold(scores, Options.Threshold, Options.Reweight && Options.Rule == InfluenceRule.Influence);
-        var decision = Options.Rule switch
-        {
-            InfluenceRule.RandomDrop => InfluenceSelection.RandomDrop(scores, Options.Threshold, _random),
-            InfluenceRule.KeepAll => new InfluenceDecision(Enumerable.Range(0, buffer.Count).ToArray(), null),
-            _ => byScore,
-        };
+        int aboveThreshold = scores.Count(s => s > Options.Threshold);
+        var decision = InfluenceSelection.Apply(scores, Options, _random);
         metrics[MetricNames.InfluenceSeconds] = clock.Elapsed.TotalSeconds;
 
         Record(buffer, scores, decision, metrics);
-        UpdateStopRule(iteration, byScore.Kept.Count / (double)buffer.Count, byScore.Kept.Count, metrics);
+        UpdateStopRule(iteration, aboveThreshold / (double)buffer.Count, aboveThreshold, metrics);
 
         bool fuse = Options.FuseFirstUpdateStep && decision.Kept.Count > 0;
         if (!fuse) pass.Dispose();

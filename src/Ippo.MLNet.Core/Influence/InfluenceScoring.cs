@@ -75,13 +75,8 @@ public static class InfluenceScoring
         var hidden = SequenceScoring.ResponseHidden(model.Trunk, e.PromptTokens, e.PromptMask, e.ResponseTokens, e.ResponseMask);
         var logits = model.Logits(hidden);
         if (model.Config.TieEmbeddings) capture?.RecordOuterProduct(model.TiedHeadParameterName, hidden, logits);
-        double temperature = settings.Temperature > 0 ? settings.Temperature : 1.0;
-        if (temperature != 1.0) logits = logits / temperature;
-        var all = nn.functional.log_softmax(logits, dim: -1);
-        var mask = e.ResponseMask.to(all.dtype);
-        var logProbs = all.gather(-1, e.ResponseTokens.unsqueeze(-1)).squeeze(-1) * mask;
-        var entropy = -(all.exp() * all).sum(dim: -1) * mask;
-        var losses = EpisodeLoss.Compute(logProbs, e.OldLogProbs.to(all.dtype), e.Advantages.to(all.dtype), e.ResponseMask, settings);
+        var (logProbs, entropy) = SequenceScoring.FromLogits(logits, e.ResponseTokens, e.ResponseMask, settings.Temperature);
+        var losses = EpisodeLoss.Compute(logProbs, e.OldLogProbs.to(logProbs.dtype), e.Advantages.to(logProbs.dtype), e.ResponseMask, settings);
         return (losses, logProbs, entropy);
     }
 }

@@ -23,4 +23,12 @@ public static class InfluenceSelection
         var kept = Enumerable.Range(0, scores.Count).OrderBy(_ => random.Next()).Take(count).Order().ToArray();
         return new InfluenceDecision(kept, null);
     }
+
+    /// <summary>The decision of <paramref name="options"/>' rule (threshold and reweighting, random drop, or keep all).</summary>
+    public static InfluenceDecision Apply(IReadOnlyList<double> scores, InfluenceFilterOptions options, Random random) => options.Rule switch
+    {
+        InfluenceRule.RandomDrop => RandomDrop(scores, options.Threshold, random),
+        InfluenceRule.KeepAll => new InfluenceDecision(Enumerable.Range(0, scores.Count).ToArray(), null),
+        _ => Threshold(scores, options.Threshold, options.Reweight),
+    };
 }

@@ -10,6 +10,8 @@ internal sealed class OuterProductPiece(string parameter, Tensor outputGrad, Ten
 {
     public string Parameter { get; } = parameter;
 
+    public long ParameterSize => outputGrad.shape[2] * input.shape[2];
+
     public Tensor Dot(Tensor g)
     {
         using var scope = NewDisposeScope();

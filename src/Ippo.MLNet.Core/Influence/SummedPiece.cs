@@ -10,6 +10,8 @@ internal sealed class SummedPiece(string parameter, Tensor perToken) : IGradient
 {
     public string Parameter { get; } = parameter;
 
+    public long ParameterSize => perToken.shape[2];
+
     public Tensor Dot(Tensor g)
     {
         using var scope = NewDisposeScope();

@@ -33,21 +33,12 @@ public sealed class ValidationGradient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(validation);
-        var parameters = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
-        var result = new Dictionary<string, Tensor>();
-        using (var scope = NewDisposeScope())
-        {
-            var loss = SftLoss.Compute(model, validation);
-            var grads = autograd.grad(new[] { loss }, parameters.Select(p => (Tensor)p.parameter).ToList());
-            for (int i = 0; i < parameters.Count; i++)
-                result[parameters[i].name] = grads[i].detach().MoveToOuterDisposeScope();
-        }
-        return new ValidationGradient(result);
+        return new ValidationGradient(Gradients(model, validation, 1.0));
     }
 
     /// <summary>
-    /// g_val over a whole validation set, <paramref name="batchSize"/> traces at a time: chunk gradients are combined
-    /// by token count, so the result is the gradient of the token-mean loss over every trace.
+    /// g_val over a whole validation set, <paramref name="batchSize"/> traces at a time: each chunk's loss is scaled by
+    /// its share of the completion tokens, so the sum is the gradient of the token-mean loss over every trace.
     /// </summary>
     public static ValidationGradient Compute(GptLanguageModel model, IReadOnlyList<TokenizedExample> validation, int padId, int batchSize = 64)
     {
@@ -59,20 +50,35 @@ public sealed class ValidationGradient : IDisposable
         Dictionary<string, Tensor>? sum = null;
         for (int start = 0; start < validation.Count; start += batchSize)
         {
-            using var scope = NewDisposeScope();
             var chunk = validation.Skip(start).Take(batchSize).ToList();
             using var batch = TrainingBatch.Collate(chunk, padId, device);
-            using var part = Compute(model, batch);
-            double share = chunk.Sum(e => e.Completion.Length) / total;
-            if (sum is null) sum = part.ByParameter.ToDictionary(p => p.Key, p => (p.Value * share).DetachFromDisposeScope());
-            else foreach (var (name, g) in part.ByParameter) sum[name].add_(g, share);
+            var part = Gradients(model, batch, chunk.Sum(e => e.Completion.Length) / total);
+            if (sum is null)
+            {
+                sum = part;
+                continue;
+            }
+            foreach (var (name, g) in part)
+            {
+                sum[name].add_(g);
+                g.Dispose();
+            }
         }
         return new ValidationGradient(sum!);
     }
 
-    /// <summary>Wraps gradients computed elsewhere (tests, custom validation losses); takes ownership.</summary>
-    public static ValidationGradient FromTensors(IReadOnlyDictionary<string, Tensor> byParameter) =>
-        new(byParameter.ToDictionary(p => p.Key, p => p.Value));
+    // Gradient of scale * (token-mean SFT loss of the batch), detached and owned by the caller.
+    private static Dictionary<string, Tensor> Gradients(GptLanguageModel model, TrainingBatch batch, double scale)
+    {
+        var parameters = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        var result = new Dictionary<string, Tensor>();
+        using var scope = NewDisposeScope();
+        var loss = SftLoss.Compute(model, batch) * scale;
+        var grads = autograd.grad(new[] { loss }, parameters.Select(p => (Tensor)p.parameter).ToList());
+        for (int i = 0; i < parameters.Count; i++)
+            result[parameters[i].name] = grads[i].detach().DetachFromDisposeScope();
+        return result;
+    }
 
     /// <summary>The gradient of one parameter; throws naming it when absent.</summary>
     public Tensor this[string parameter] => _byParameter.TryGetValue(parameter, out var g)

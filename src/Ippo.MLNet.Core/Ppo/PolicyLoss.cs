@@ -27,11 +27,8 @@ public static class PolicyLoss
         var mask = responseMask.to(logProbs.dtype);
         var logRatio = (logProbs - oldLogProbs).clamp(-20.0, 20.0);
         var ratio = logRatio.exp();
-        var unclipped = -advantages * ratio;
-        var clipped = -advantages * ratio.clamp(1 - clipLow, 1 + clipHigh);
-        var clippedMax = maximum(unclipped, clipped);
+        var (clipped, unclipped, clippedMax, losses) = Surrogate(ratio, advantages, clipLow, clipHigh, dualClip);
         var clipFraction = MaskedStats.MaskedMean(clipped.gt(unclipped).to(logProbs.dtype), mask);
-        var losses = PerToken(logProbs, oldLogProbs, advantages, clipLow, clipHigh, dualClip);
         var dualFraction = zeros(1, dtype: logProbs.dtype, device: logProbs.device).squeeze();
         if (dualClip is { } constant)
             dualFraction = MaskedStats.MaskedMean(clippedMax.gt(-advantages * constant).logical_and(advantages.lt(0)).to(logProbs.dtype), mask);
@@ -53,8 +50,16 @@ public static class PolicyLoss
     {
         using var scope = NewDisposeScope();
         var ratio = (logProbs - oldLogProbs).clamp(-20.0, 20.0).exp();
-        var clippedMax = maximum(-advantages * ratio, -advantages * ratio.clamp(1 - clipLow, 1 + clipHigh));
+        return Surrogate(ratio, advantages, clipLow, clipHigh, dualClip).Losses.MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor Clipped, Tensor Unclipped, Tensor ClippedMax, Tensor Losses) Surrogate(
+        Tensor ratio, Tensor advantages, double clipLow, double clipHigh, double? dualClip)
+    {
+        var unclipped = -advantages * ratio;
+        var clipped = -advantages * ratio.clamp(1 - clipLow, 1 + clipHigh);
+        var clippedMax = maximum(unclipped, clipped);
         var losses = dualClip is { } c ? where(advantages.lt(0), minimum(-advantages * c, clippedMax), clippedMax) : clippedMax;
-        return losses.MoveToOuterDisposeScope();
+        return (clipped, unclipped, clippedMax, losses);
     }
 }

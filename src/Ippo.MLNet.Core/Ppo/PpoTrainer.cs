@@ -299,16 +299,12 @@ public sealed class PpoTrainer : IDisposable
         var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
 
         Tensor? hidden = null;
-        Tensor logProbs, entropy, policyTerm;
-        PolicyLossResult policy;
+        Tensor logProbs, entropy;
+        Dictionary<string, Tensor>? assembled = null;
         if (fused is null)
         {
             hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, mask);
             (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
-            policy = PolicyLoss.ClippedSurrogate(
-                logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
-                _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
-            policyTerm = policy.Loss;
         }
         else
         {
@@ -316,27 +312,29 @@ public sealed class PpoTrainer : IDisposable
             using var bufferRows = tensor(rows.Select(r => (long)fused.KeptRows[r]).ToArray(), device: _device);
             logProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
             entropy = fused.Pass.Entropy.index_select(0, bufferRows);
-            policy = PolicyLoss.ClippedSurrogate(
-                logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
-                _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
             var coefficients = zeros(fused.BufferCount, dtype: ScalarType.Float64, device: _device)
                 .index_add_(0, bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation), 1);
-            var gradients = fused.Pass.Gradients.Assemble(coefficients);
-            policyTerm = zeros(1, dtype: logProbs.dtype, device: _device).squeeze();
-            foreach (var (name, parameter) in Policy.named_parameters())
-                if (gradients.TryGetValue(name, out var g)) policyTerm = policyTerm + (parameter * g).sum();
-            foreach (var g in gradients.Values) g.Dispose();
+            assembled = fused.Pass.Gradients.Assemble(coefficients);
         }
+        var policy = PolicyLoss.ClippedSurrogate(
+            logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
+            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
         var newValues = _critic is not null
             ? Values(promptTokens, promptMask, responseTokens, mask)
             : _sharedValueHead!.call(hidden!) * mask;
         var value = ValueLoss.Clipped(newValues, Rows(buffer.Values), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
         var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
-        var loss = policyTerm + _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+        var loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+        if (assembled is null) loss = loss + policy.Loss;
 
         _policyOptimizer.zero_grad();
         _criticOptimizer?.zero_grad();
         loss.backward();
+        if (assembled is not null)
+        {
+            foreach (var (name, parameter) in Policy.named_parameters()) parameter.grad = assembled[name].to(parameter.dtype);
+            foreach (var g in assembled.Values) g.Dispose();
+        }
         if (_options.MaxGradNorm > 0)
         {
             nn.utils.clip_grad_norm_(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()), _options.MaxGradNorm);

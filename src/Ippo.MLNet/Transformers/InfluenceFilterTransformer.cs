@@ -48,72 +48,68 @@ public sealed class InfluenceFilterTransformer : ITransformer, IDisposable
         throw new NotSupportedException("The influence filter holds one buffer's scores and is not saved; save the policy (mlContext.Ippo().SaveModel) and refit the filter.");
 
     /// <summary>The influence score of each row of <paramref name="episodes"/>, in row order.</summary>
-    public double[] Score(IDataView episodes)
-    {
-        var (prompts, completions, advantages) = Read(episodes);
-        var policy = Options.Policy!;
-        var scores = new double[prompts.Count];
-        for (int start = 0; start < prompts.Count; start += Options.BatchSize)
-        {
-            using var scope = NewDisposeScope();
-            int length = Math.Min(Options.BatchSize, prompts.Count - start);
-            var batch = EpisodeBatch.FromTokens(policy.Model, prompts.GetRange(start, length), completions.GetRange(start, length),
-                advantages.GetRange(start, length), policy.Tokenizer.PadId, Options.Loss.Temperature);
-            InfluenceScoring.Fast(policy.Model, batch, _gradient, Options.Loss, Options.Filter.Normalization).CopyTo(scores, start);
-        }
-        return scores;
-    }
+    public double[] Score(IDataView episodes) => Score(ReadColumns(episodes));
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
-        var scores = Score(input);
-        var filter = Options.Filter;
-        var decision = filter.Rule switch
-        {
-            InfluenceRule.RandomDrop => InfluenceSelection.RandomDrop(scores, filter.Threshold, _random),
-            InfluenceRule.KeepAll => new InfluenceDecision(Enumerable.Range(0, scores.Length).ToArray(), null),
-            _ => InfluenceSelection.Threshold(scores, filter.Threshold, filter.Reweight),
-        };
+        var columns = ReadColumns(input);
+        var scores = Score(columns);
+        var decision = InfluenceSelection.Apply(scores, Options.Filter, _random);
         var weights = new float[scores.Length];
         for (int k = 0; k < decision.Kept.Count; k++) weights[decision.Kept[k]] = decision.Weights?[k] ?? 1f;
 
-        var prompts = input.GetColumn<string>(Options.PromptColumnName).ToList();
-        var completions = input.GetColumn<string>(Options.CompletionColumnName).ToList();
-        var advantages = input.GetColumn<float>(Options.AdvantageColumnName).ToList();
         var lookup = new Dictionary<(string, string, float), InfluenceRow>();
         for (int i = 0; i < scores.Length; i++)
-            lookup.TryAdd((prompts[i], completions[i], advantages[i]), new InfluenceRow { InfluenceScore = scores[i], InfluenceWeight = weights[i], InfluenceKept = weights[i] > 0 });
+            lookup.TryAdd((columns.Prompts[i], columns.Completions[i], columns.Advantages[i]),
+                new InfluenceRow { InfluenceScore = scores[i], InfluenceWeight = weights[i], InfluenceKept = weights[i] > 0 });
 
         var scored = Mapping(lookup).Fit(input).Transform(input);
         return Options.DropRejected ? _mlContext.Data.FilterRowsByColumn(scored, Options.WeightColumnName, lowerBound: float.Epsilon) : scored;
     }
 
-    private (List<int[]> Prompts, List<int[]> Completions, List<double> Advantages) Read(IDataView episodes)
+    private sealed record EpisodeColumns(List<string> Prompts, List<string> Completions, List<float> Advantages);
+
+    private EpisodeColumns ReadColumns(IDataView episodes)
     {
         var prompts = SchemaChecks.ReadText(episodes, Options.PromptColumnName, nameof(Options.PromptColumnName));
         var completions = SchemaChecks.ReadText(episodes, Options.CompletionColumnName, nameof(Options.CompletionColumnName), allowEmpty: true);
         var advantages = SchemaChecks.ReadSingle(episodes, Options.AdvantageColumnName, nameof(Options.AdvantageColumnName));
         if (prompts.Count == 0) throw new ArgumentException($"The episode view is empty: column '{Options.PromptColumnName}' has no rows.", nameof(episodes));
+        return new EpisodeColumns(prompts, completions, advantages);
+    }
+
+    private double[] Score(EpisodeColumns columns)
+    {
         var policy = Options.Policy!;
-        var promptIds = new List<int[]>(prompts.Count);
-        var completionIds = new List<int[]>(prompts.Count);
-        for (int i = 0; i < prompts.Count; i++)
+        var promptIds = new List<int[]>(columns.Prompts.Count);
+        var completionIds = new List<int[]>(columns.Prompts.Count);
+        for (int i = 0; i < columns.Prompts.Count; i++)
         {
             try
             {
-                promptIds.Add(policy.EncodePrompt(prompts[i]));
-                completionIds.Add(policy.EncodeCompletion(completions[i]));
+                promptIds.Add(policy.EncodePrompt(columns.Prompts[i]));
+                completionIds.Add(policy.EncodeCompletion(columns.Completions[i]));
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"Episode row {i} cannot be tokenized: {e.Message}", nameof(episodes), e);
+                throw new ArgumentException($"Episode row {i} cannot be tokenized: {e.Message}", "episodes", e);
             }
             int tokens = promptIds[i].Length + completionIds[i].Length;
             if (tokens > policy.Model.Config.ContextLength)
-                throw new ArgumentException($"Episode row {i} has {tokens} tokens; the policy's context length is {policy.Model.Config.ContextLength}.", nameof(episodes));
+                throw new ArgumentException($"Episode row {i} has {tokens} tokens; the policy's context length is {policy.Model.Config.ContextLength}.", "episodes");
         }
-        return (promptIds, completionIds, advantages.Select(a => (double)a).ToList());
+        var advantages = columns.Advantages.Select(a => (double)a).ToList();
+        var scores = new double[promptIds.Count];
+        for (int start = 0; start < promptIds.Count; start += Options.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            int length = Math.Min(Options.BatchSize, promptIds.Count - start);
+            var batch = EpisodeBatch.FromTokens(policy.Model, promptIds.GetRange(start, length), completionIds.GetRange(start, length),
+                advantages.GetRange(start, length), policy.Tokenizer.PadId, Options.Loss.Temperature);
+            InfluenceScoring.Fast(policy.Model, batch, _gradient, Options.Loss, Options.Filter.Normalization).CopyTo(scores, start);
+        }
+        return scores;
     }
 
     private CustomMappingEstimator<EpisodeKeyRow, InfluenceRow> Mapping(Dictionary<(string, string, float), InfluenceRow> lookup) =>
