@@ -30,12 +30,12 @@ internal sealed class EmbeddingPiece(string parameter, Tensor ids, Tensor output
         return table.view(length, rows, width).MoveToOuterDisposeScope();
     }
 
-    public Tensor Assemble(Tensor coefficients)
+    public Tensor Assemble(Tensor episodes, Tensor coefficients)
     {
         using var scope = NewDisposeScope();
-        var weighted = outputGrad * coefficients.to(outputGrad.dtype).view(-1, 1, 1);
+        var weighted = outputGrad.index_select(0, episodes) * coefficients.to(outputGrad.dtype).view(-1, 1, 1);
         var table = zeros(rows, outputGrad.shape[2], dtype: outputGrad.dtype, device: outputGrad.device);
-        table.index_add_(0, ids.flatten(), weighted.flatten(0, 1), 1);
+        table.index_add_(0, ids.index_select(0, episodes).flatten(), weighted.flatten(0, 1), 1);
         return table.MoveToOuterDisposeScope();
     }
 

@@ -59,16 +59,16 @@ public sealed class EpisodeGradients : IDisposable
     }
 
     /// <summary>
-    /// sum_i c_i g_i for coefficients [batch] (zero for episodes to leave out), keyed by parameter name: the gradient
-    /// of a weighted minibatch loss, as one backward pass of that loss would give it.
+    /// sum_k c_k g_{rows[k]} for episode row indices [count] (int64) and coefficients [count], keyed by parameter
+    /// name: the gradient of a weighted minibatch loss over those rows, as one backward pass of that loss would give it.
     /// </summary>
-    public Dictionary<string, Tensor> Assemble(Tensor coefficients)
+    public Dictionary<string, Tensor> Assemble(Tensor rows, Tensor coefficients)
     {
         var result = new Dictionary<string, Tensor>();
         foreach (var piece in _pieces)
         {
             using var scope = NewDisposeScope();
-            var part = piece.Assemble(coefficients);
+            var part = piece.Assemble(rows, coefficients);
             if (result.TryGetValue(piece.Parameter, out var existing))
             {
                 result[piece.Parameter] = (existing + part).DetachFromDisposeScope();

@@ -20,6 +20,6 @@ internal interface IGradientPiece : IDisposable
     /// <summary>Per-episode gradients of rows start..start+length: [length, ...parameter shape].</summary>
     Tensor Materialize(long start, long length);
 
-    /// <summary>sum_i c_i * (episode i's gradient) for coefficients [batch]: [...parameter shape].</summary>
-    Tensor Assemble(Tensor coefficients);
+    /// <summary>sum_k c_k * (gradient of episode rows[k]) for row indices and coefficients [count]: [...parameter shape].</summary>
+    Tensor Assemble(Tensor rows, Tensor coefficients);
 }

@@ -24,11 +24,11 @@ internal sealed class OuterProductPiece(string parameter, Tensor outputGrad, Ten
     public Tensor Materialize(long start, long length) =>
         outputGrad.narrow(0, start, length).transpose(1, 2).bmm(input.narrow(0, start, length));
 
-    public Tensor Assemble(Tensor coefficients)
+    public Tensor Assemble(Tensor rows, Tensor coefficients)
     {
         using var scope = NewDisposeScope();
-        var weighted = outputGrad * coefficients.to(outputGrad.dtype).view(-1, 1, 1);
-        return weighted.flatten(0, 1).t().matmul(input.flatten(0, 1)).MoveToOuterDisposeScope();
+        var weighted = outputGrad.index_select(0, rows) * coefficients.to(outputGrad.dtype).view(-1, 1, 1);
+        return weighted.flatten(0, 1).t().matmul(input.index_select(0, rows).flatten(0, 1)).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -20,10 +20,10 @@ internal sealed class SummedPiece(string parameter, Tensor perToken) : IGradient
 
     public Tensor Materialize(long start, long length) => perToken.narrow(0, start, length).sum(dim: 1);
 
-    public Tensor Assemble(Tensor coefficients)
+    public Tensor Assemble(Tensor rows, Tensor coefficients)
     {
         using var scope = NewDisposeScope();
-        return (perToken.sum(dim: 1) * coefficients.to(perToken.dtype).unsqueeze(1)).sum(dim: 0).MoveToOuterDisposeScope();
+        return (perToken.index_select(0, rows).sum(dim: 1) * coefficients.to(perToken.dtype).unsqueeze(1)).sum(dim: 0).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => perToken.Dispose();

@@ -156,7 +156,7 @@ public sealed class PpoTrainer : IDisposable
             using var kept = buffer.Select(selection.Kept);
             if (selection.Weights is not null)
                 kept.Weights = tensor(selection.Weights.ToArray(), device: _device).DetachFromDisposeScope();
-            var fused = scoringPass is not null && CanFuse ? new FusedFirstStep(scoringPass, selection.Kept, buffer.Count) : null;
+            var fused = scoringPass is not null && CanFuse ? new FusedFirstStep(scoringPass, selection.Kept) : null;
             Update(kept, metrics, fused);
             metrics[MetricNames.FusedFirstStep] = fused is null ? 0 : 1;
         }
@@ -255,7 +255,7 @@ public sealed class PpoTrainer : IDisposable
     // The scoring pass's gradient is the first minibatch's policy gradient only when nothing else reaches the policy.
     private bool CanFuse => _critic is not null && _options.EntropyCoefficient == 0 && Policy.Config.Dropout == 0;
 
-    private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows, int BufferCount);
+    private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows);
 
     private void Update(RolloutBuffer buffer, IDictionary<string, double> metrics, FusedFirstStep? fused)
     {
@@ -312,9 +312,7 @@ public sealed class PpoTrainer : IDisposable
             using var bufferRows = tensor(rows.Select(r => (long)fused.KeptRows[r]).ToArray(), device: _device);
             logProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
             entropy = fused.Pass.Entropy.index_select(0, bufferRows);
-            var coefficients = zeros(fused.BufferCount, dtype: ScalarType.Float64, device: _device)
-                .index_add_(0, bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation), 1);
-            assembled = fused.Pass.Gradients.Assemble(coefficients);
+            assembled = fused.Pass.Gradients.Assemble(bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation));
         }
         var policy = PolicyLoss.ClippedSurrogate(
             logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,

@@ -65,20 +65,24 @@ public class InfluenceScoringTests
         Assert.That(validation.Norm, Is.GreaterThan(0));
     }
 
-    [Test]
-    public void AssembledWeightedGradientEqualsBackwardOfTheWeightedBatchLoss()
+    [TestCase(new long[] { 0, 1, 2, 3, 4 })]
+    [TestCase(new long[] { 4, 0, 2 })]
+    public void AssembledWeightedGradientEqualsBackwardOfTheWeightedMinibatchLoss(long[] rows)
     {
         using var scope = NewDisposeScope();
         using var model = TinyModels.Model(seed: 13, tied: true);
         model.to(ScalarType.Float64);
-        var episodes = InfluenceFixtures.Episodes(model, ScalarType.Float64, seed: 8);
-        var weights = tensor(new[] { 0.5, 0.0, 2.0, 1.0, 1.5 });
+        var all = InfluenceFixtures.Episodes(model, ScalarType.Float64, seed: 8);
+        var index = tensor(rows);
+        var weights = tensor(new[] { 0.5, 0.0, 2.0, 1.0, 1.5 }).index_select(0, index);
+        var minibatch = new EpisodeBatch(all.PromptTokens.index_select(0, index), all.PromptMask.index_select(0, index), all.ResponseTokens.index_select(0, index),
+            all.ResponseMask.index_select(0, index), all.OldLogProbs.index_select(0, index), all.Advantages.index_select(0, index));
 
-        using var pass = InfluenceScoring.Capture(model, episodes, Settings);
-        var assembled = pass.Gradients.Assemble(EpisodeLoss.Coefficients(episodes.ResponseMask, weights, Settings.Aggregation));
+        using var pass = InfluenceScoring.Capture(model, all, Settings);
+        var assembled = pass.Gradients.Assemble(index, EpisodeLoss.Coefficients(minibatch.ResponseMask, weights, Settings.Aggregation));
 
-        var (logProbs, _) = Ippo.MLNet.Core.Generation.SequenceScoring.LogProbsAndEntropy(model, episodes.PromptTokens, episodes.PromptMask, episodes.ResponseTokens, episodes.ResponseMask);
-        var loss = PolicyLoss.ClippedSurrogate(logProbs, episodes.OldLogProbs, episodes.Advantages, episodes.ResponseMask,
+        var (logProbs, _) = Ippo.MLNet.Core.Generation.SequenceScoring.LogProbsAndEntropy(model, minibatch.PromptTokens, minibatch.PromptMask, minibatch.ResponseTokens, minibatch.ResponseMask);
+        var loss = PolicyLoss.ClippedSurrogate(logProbs, minibatch.OldLogProbs, minibatch.Advantages, minibatch.ResponseMask,
             Settings.ClipRangeLow, Settings.ClipRangeHigh, Settings.DualClip, Settings.Aggregation, weights).Loss;
         var parameters = model.named_parameters().ToList();
         var grads = autograd.grad(new[] { loss }, parameters.Select(p => (Tensor)p.parameter).ToList());
