@@ -27,6 +27,9 @@ public sealed class TextGenerator : IDisposable
         _generator = new Generator((ulong)seed, ModelDevice.Of(model));
     }
 
+    /// <summary>Restarts the sampling generator from <paramref name="seed"/>: what follows is what a new generator with that seed would draw.</summary>
+    public void Reseed(long seed) => _generator.manual_seed(seed);
+
     /// <summary>
     /// Generates a completion for every prompt (token ids, no padding). Runs without autograd, in eval mode,
     /// inside one dispose scope per step; the result's tensors belong to the caller.

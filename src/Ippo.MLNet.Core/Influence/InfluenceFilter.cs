@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Ippo.MLNet.Core.Evaluation;
+using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Training;
 
@@ -10,11 +12,10 @@ namespace Ippo.MLNet.Core.Influence;
 /// at or below the threshold, reweights the rest, reports per-iteration diagnostics, and stops the run when the kept
 /// fraction stays low (the paper's intrinsic early stopping, made explicit).
 /// </summary>
-public sealed class InfluenceFilter : IEpisodeFilter, IDisposable
+public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposable
 {
     private readonly IReadOnlyList<TokenizedExample> _validation;
     private readonly ITaskJudge? _judge;
-    private readonly Random _random;
     private ValidationGradient? _gradient;
     private int _sinceRecompute;
     private int _lowStreak;
@@ -32,7 +33,6 @@ public sealed class InfluenceFilter : IEpisodeFilter, IDisposable
         _validation = validation;
         Options = (options ?? new InfluenceFilterOptions()).Validate();
         _judge = judge;
-        _random = new Random(Options.Seed);
     }
 
     /// <summary>The options, validated.</summary>
@@ -74,7 +74,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IDisposable
             throw;
         }
         int aboveThreshold = scores.Count(s => s > Options.Threshold);
-        var decision = InfluenceSelection.Apply(scores, Options, _random);
+        var decision = InfluenceSelection.Apply(scores, Options, new Random(IterationSeeds.For(Options.Seed, iteration, IterationSeeds.Filter)));
         metrics[MetricNames.InfluenceSeconds] = clock.Elapsed.TotalSeconds;
 
         Record(buffer, scores, decision, metrics);
@@ -110,12 +110,54 @@ public sealed class InfluenceFilter : IEpisodeFilter, IDisposable
 
     private void UpdateStopRule(int iteration, double keptFraction, int keptCount, Dictionary<string, double> metrics)
     {
+        if (Options.Rule == InfluenceRule.KeepAll)
+        {
+            metrics[MetricNames.EarlyStop] = 0;
+            return;
+        }
         _lowStreak = keptFraction < Options.MinKeptFraction ? _lowStreak + 1 : 0;
         if (keptCount == 0)
             StopReason = $"Early stop at iteration {iteration}: no episode scored above the threshold {Options.Threshold}.";
         else if (Options.MinKeptFraction > 0 && _lowStreak >= Options.Patience)
             StopReason = $"Early stop at iteration {iteration}: the kept fraction stayed below {Options.MinKeptFraction} for {Options.Patience} iterations (last {keptFraction:F3}).";
         metrics[MetricNames.EarlyStop] = StopReason is null ? 0 : 1;
+    }
+
+    /// <summary>File of the filter's counters inside a trainer checkpoint.</summary>
+    public const string StateFile = "influence_filter.json";
+
+    /// <summary>File of the cached validation gradient inside a trainer checkpoint.</summary>
+    public const string GradientFile = "validation_gradient.safetensors";
+
+    private sealed record State(int SinceRecompute, int LowStreak, string? StopReason, bool HasGradient);
+
+    /// <inheritdoc />
+    public void WriteState(string folder)
+    {
+        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(new State(_sinceRecompute, _lowStreak, StopReason, _gradient is not null)));
+        _gradient?.Save(Path.Combine(folder, GradientFile));
+    }
+
+    /// <inheritdoc />
+    public void ReadState(string folder, GptLanguageModel policy)
+    {
+        var path = Path.Combine(folder, StateFile);
+        if (!File.Exists(path)) throw new InvalidDataException($"The checkpoint in '{folder}' has no influence filter state '{StateFile}': it was written without an influence filter.");
+        State state;
+        try
+        {
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid influence filter state: {e.Message}", e);
+        }
+        var gradient = state.HasGradient ? ValidationGradient.Load(Path.Combine(folder, GradientFile), policy) : null;
+        _gradient?.Dispose();
+        _gradient = gradient;
+        _sinceRecompute = state.SinceRecompute;
+        _lowStreak = state.LowStreak;
+        StopReason = state.StopReason;
     }
 
     private static double MeanOrNaN(IEnumerable<ScoredEpisode> episodes)

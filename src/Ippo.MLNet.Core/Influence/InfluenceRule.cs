@@ -12,6 +12,9 @@ public enum InfluenceRule
     /// </summary>
     RandomDrop,
 
-    /// <summary>Keep every episode with weight 1 (plain PPO) while still scoring and reporting: for analysis runs.</summary>
+    /// <summary>
+    /// Keep every episode with weight 1 (plain PPO) while still scoring and reporting: for analysis runs. The early-stop
+    /// rule does not apply, since nothing is ever dropped.
+    /// </summary>
     KeepAll,
 }

@@ -1,6 +1,7 @@
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Training;
 using TorchSharp;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Influence;
@@ -78,6 +79,57 @@ public sealed class ValidationGradient : IDisposable
         for (int i = 0; i < parameters.Count; i++)
             result[parameters[i].name] = grads[i].detach().DetachFromDisposeScope();
         return result;
+    }
+
+    /// <summary>Writes the gradient to <paramref name="path"/> (safetensors, keyed by parameter name).</summary>
+    public void Save(string path)
+    {
+        var cpu = _byParameter.ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+        try
+        {
+            Safetensors.SaveStateDict(path, cpu);
+        }
+        finally
+        {
+            foreach (var t in cpu.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads a gradient written by <see cref="Save"/> for <paramref name="model"/>'s trainable parameters, onto its
+    /// device. Throws <see cref="InvalidDataException"/> naming the file and the parameter that does not fit.
+    /// </summary>
+    public static ValidationGradient Load(string path, GptLanguageModel model)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"The validation gradient file '{path}' is missing.");
+        Dictionary<string, Tensor> loaded;
+        try
+        {
+            loaded = Safetensors.LoadStateDict(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable safetensors file: {e.Message}", e);
+        }
+        try
+        {
+            var device = ModelDevice.Of(model);
+            var expected = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+            if (loaded.Count != expected.Count)
+                throw new InvalidDataException($"'{path}' holds {loaded.Count} gradients; the model has {expected.Count} trainable parameters.");
+            var result = new Dictionary<string, Tensor>();
+            foreach (var (name, parameter) in expected)
+            {
+                if (!loaded.TryGetValue(name, out var g) || !g.shape.SequenceEqual(parameter.shape))
+                    throw new InvalidDataException($"'{path}' has no gradient of shape [{string.Join(", ", parameter.shape)}] for parameter '{name}'.");
+                result[name] = g.to(parameter.dtype, device).DetachFromDisposeScope();
+            }
+            return new ValidationGradient(result);
+        }
+        finally
+        {
+            foreach (var t in loaded.Values) t.Dispose();
+        }
     }
 
     /// <summary>The gradient of one parameter; throws naming it when absent.</summary>

@@ -30,4 +30,7 @@ public sealed class AdaptiveKlController : IKlController
         double error = Math.Clamp(currentKl / _target - 1, -0.2, 0.2);
         Value *= 1 + error * steps / _horizon;
     }
+
+    /// <inheritdoc />
+    public void Restore(double value) => Value = value;
 }

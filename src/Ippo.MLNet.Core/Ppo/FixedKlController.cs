@@ -11,8 +11,11 @@ public sealed class FixedKlController : IKlController
     }
 
     /// <inheritdoc />
-    public double Value { get; }
+    public double Value { get; private set; }
 
     /// <inheritdoc />
     public void Update(double currentKl, int steps) { }
+
+    /// <inheritdoc />
+    public void Restore(double value) => Value = value;
 }

@@ -8,4 +8,7 @@ public interface IKlController
 
     /// <summary>Updates beta from the measured KL of an iteration over <paramref name="steps"/> episodes.</summary>
     void Update(double currentKl, int steps);
+
+    /// <summary>Sets beta to a value saved in a checkpoint.</summary>
+    void Restore(double value);
 }

@@ -88,4 +88,16 @@ public static class MetricNames
 
     /// <summary>Seconds spent scoring episodes (forward, backward to layer outputs, dot products).</summary>
     public const string InfluenceSeconds = "time/influence";
+
+    /// <summary>Minibatch steps of the iteration skipped because the loss or a gradient was not finite.</summary>
+    public const string SkippedSteps = "guard/skipped_steps";
+
+    /// <summary>1 when the rollout's log-probs, values or advantages were not finite (the iteration trained nothing).</summary>
+    public const string NonFiniteRollout = "guard/nonfinite_rollout";
+
+    /// <summary>Iterations in a row, up to this one, with a non-finite rollout or a skipped step.</summary>
+    public const string NonFiniteStreak = "guard/nonfinite_streak";
+
+    /// <summary>1 when a checkpoint was written after this iteration.</summary>
+    public const string CheckpointWritten = "checkpoint/written";
 }

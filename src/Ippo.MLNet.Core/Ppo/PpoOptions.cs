@@ -84,8 +84,29 @@ public sealed record PpoOptions
     /// <summary>Where the critic lives. Default <see cref="ValueHeadPlacement.SeparateCritic"/>.</summary>
     public ValueHeadPlacement ValueHead { get; init; } = ValueHeadPlacement.SeparateCritic;
 
-    /// <summary>Seed of prompt sampling, minibatch shuffling and token sampling. Default 0.</summary>
+    /// <summary>
+    /// Seed of prompt sampling, minibatch shuffling and token sampling. Each iteration reseeds its generators from
+    /// (Seed, iteration), so a resumed run draws what the uninterrupted one would. Default 0.
+    /// </summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Folder the trainer checkpoints into (policy, critic or value head, reference, optimizer states, KL coefficient,
+    /// filter state, iteration, history), replaced atomically; null writes no checkpoint. Default null.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
+    /// <summary>
+    /// Write a checkpoint every this many iterations (and when the run ends, stops early or is cancelled), when
+    /// <see cref="CheckpointFolder"/> is set. Default 10; range [1, 1,000,000].
+    /// </summary>
+    public int CheckpointEvery { get; init; } = 10;
+
+    /// <summary>
+    /// Iterations in a row whose rollout, loss or gradient is not finite (each one skipped, weights untouched) before
+    /// the run stops with an error. Default 3; range [1, 1000].
+    /// </summary>
+    public int MaxNonFiniteIterations { get; init; } = 3;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public PpoOptions Validate()
@@ -112,6 +133,10 @@ public sealed record PpoOptions
         Closed(nameof(MissingEosPenalty), MissingEosPenalty, -100, 0);
         Closed(nameof(MaxGradNorm), MaxGradNorm, 0, 1e6);
         if (TargetKl is { } k && !(k > 0 && k <= 100)) throw Out(nameof(TargetKl), k, "(0, 100] or null");
+        if (CheckpointFolder is { } folder && string.IsNullOrWhiteSpace(folder))
+            throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), folder, $"PpoOptions.CheckpointFolder must be a folder path or null; got \"{folder}\".");
+        Int(nameof(CheckpointEvery), CheckpointEvery, 1, 1_000_000);
+        Int(nameof(MaxNonFiniteIterations), MaxNonFiniteIterations, 1, 1000);
         return this;
     }
 

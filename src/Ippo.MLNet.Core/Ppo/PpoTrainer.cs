@@ -13,7 +13,7 @@ namespace Ippo.MLNet.Core.Ppo;
 /// PPO post-training of a causal LM, one iteration at a time: rollout, score, advantages, (filter), update, log.
 /// Owns the frozen reference policy, the critic and the optimizers; trains the given policy in place.
 /// </summary>
-public sealed class PpoTrainer : IDisposable
+public sealed partial class PpoTrainer : IDisposable
 {
     private readonly Policy _policy;
     private readonly RewardFunction _reward;
@@ -21,12 +21,14 @@ public sealed class PpoTrainer : IDisposable
     private readonly GptLanguageModel _reference;
     private readonly CriticModel? _critic;
     private readonly ValueHead? _sharedValueHead;
-    private readonly optim.Optimizer _policyOptimizer;
-    private readonly optim.Optimizer? _criticOptimizer;
+    private readonly TorchSharp.Modules.OptimizerHelper _policyOptimizer;
+    private readonly TorchSharp.Modules.OptimizerHelper? _criticOptimizer;
     private readonly TextGenerator _generator;
     private readonly IKlController _kl;
-    private readonly Random _random;
     private readonly Device _device;
+    private readonly List<PpoIterationMetrics> _history = new();
+    private Random _random;
+    private int _nonFiniteStreak;
 
     /// <summary>
     /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
@@ -40,7 +42,7 @@ public sealed class PpoTrainer : IDisposable
         Filter = filter;
         var model = policy.Model;
         _device = ModelDevice.Of(model);
-        _random = new Random(options.Seed);
+        _random = new Random(IterationSeeds.For(options.Seed, 1, IterationSeeds.Trainer));
         _reference = Copy(model);
         _reference.eval();
         foreach (var p in _reference.parameters()) p.requires_grad = false;
@@ -80,38 +82,105 @@ public sealed class PpoTrainer : IDisposable
     /// <summary>The episode filter (I-PPO's influence filter), or null for plain PPO.</summary>
     public IEpisodeFilter? Filter { get; }
 
-    /// <summary>Iterations completed so far.</summary>
+    /// <summary>The separate critic, or null when the value head shares the policy's trunk.</summary>
+    public CriticModel? Critic => _critic;
+
+    /// <summary>Iterations completed so far (including those before a resumed checkpoint).</summary>
     public int IterationsDone { get; private set; }
+
+    /// <summary>Metrics of every iteration completed so far, those before a resumed checkpoint included.</summary>
+    public IReadOnlyList<PpoIterationMetrics> History => _history;
 
     /// <summary>
     /// Runs the remaining iterations up to <see cref="PpoOptions.Iterations"/>, reporting each through
-    /// <paramref name="onIteration"/>. Cancellation and the filter's stop rule end the run between iterations.
+    /// <paramref name="onIteration"/>. Cancellation and the filter's stop rule end the run between iterations. With a
+    /// <see cref="PpoOptions.CheckpointFolder"/>, a checkpoint is written every <see cref="PpoOptions.CheckpointEvery"/>
+    /// iterations and when the run ends for any reason but an error.
     /// </summary>
     public PpoRunResult Train(IReadOnlyList<PromptExample> prompts, Action<PpoIterationMetrics>? onIteration = null, CancellationToken cancellationToken = default)
     {
         var history = new List<PpoIterationMetrics>();
-        while (IterationsDone < _options.Iterations)
+        string? stopReason = Filter?.StopReason;
+        int checkpointed = -1;
+        while (stopReason is null && IterationsDone < _options.Iterations)
         {
             if (cancellationToken.IsCancellationRequested)
-                return new PpoRunResult(history, $"Cancelled after iteration {IterationsDone}.");
-            var metrics = Step(prompts);
+            {
+                stopReason = $"Cancelled after iteration {IterationsDone}.";
+                break;
+            }
+            var values = RunIteration(prompts);
+            // A non-finite iteration keeps the last good checkpoint rather than writing over it.
+            bool due = _options.CheckpointFolder is not null && (IterationsDone + 1) % _options.CheckpointEvery == 0 && _nonFiniteStreak == 0;
+            values[MetricNames.CheckpointWritten] = due ? 1 : 0;
+            var metrics = Record(values);
+            if (due)
+            {
+                SaveCheckpoint(_options.CheckpointFolder!);
+                checkpointed = IterationsDone;
+            }
             history.Add(metrics);
             onIteration?.Invoke(metrics);
-            if (Filter?.StopReason is { } reason) return new PpoRunResult(history, reason);
+            stopReason = Filter?.StopReason;
         }
-        return new PpoRunResult(history, null);
+        if (_options.CheckpointFolder is { } folder && checkpointed != IterationsDone && IterationsDone > 0 && _nonFiniteStreak == 0)
+            SaveCheckpoint(folder);
+        return new PpoRunResult(history, stopReason);
     }
 
-    /// <summary>Runs one iteration on prompts drawn from <paramref name="prompts"/> and returns its metrics.</summary>
-    public PpoIterationMetrics Step(IReadOnlyList<PromptExample> prompts)
+    /// <summary>
+    /// Runs one iteration on prompts drawn from <paramref name="prompts"/> and returns its metrics. Every random draw
+    /// comes from generators reseeded from (<see cref="PpoOptions.Seed"/>, iteration). A rollout, loss or gradient
+    /// that is not finite skips the update (weights untouched) and counts towards <see cref="PpoOptions.MaxNonFiniteIterations"/>.
+    /// </summary>
+    /// <exception cref="NonFiniteTrainingException">Too many iterations in a row were not finite.</exception>
+    public PpoIterationMetrics Step(IReadOnlyList<PromptExample> prompts) => Record(RunIteration(prompts));
+
+    private Dictionary<string, double> RunIteration(IReadOnlyList<PromptExample> prompts)
     {
+        Reseed(IterationsDone + 1);
         var metrics = new Dictionary<string, double>();
         using var buffer = CollectRollout(prompts, metrics);
-        var selection = SelectEpisodes(buffer, metrics);
-        Update(buffer, selection, metrics);
+        bool finite = IsFinite(buffer);
+        metrics[MetricNames.NonFiniteRollout] = finite ? 0 : 1;
+        if (finite)
+        {
+            var selection = SelectEpisodes(buffer, metrics);
+            Update(buffer, selection, metrics);
+        }
         _kl.Update(metrics[MetricNames.Kl], buffer.Count);
+        bool skipped = !finite || metrics.GetValueOrDefault(MetricNames.SkippedSteps) > 0;
+        _nonFiniteStreak = skipped ? _nonFiniteStreak + 1 : 0;
+        metrics[MetricNames.NonFiniteStreak] = _nonFiniteStreak;
+        return metrics;
+    }
+
+    private PpoIterationMetrics Record(Dictionary<string, double> values)
+    {
         IterationsDone++;
-        return new PpoIterationMetrics(IterationsDone, metrics);
+        var metrics = new PpoIterationMetrics(IterationsDone, values);
+        _history.Add(metrics);
+        if (_nonFiniteStreak >= _options.MaxNonFiniteIterations)
+            throw new NonFiniteTrainingException(
+                $"PPO stopped at iteration {IterationsDone}: {_nonFiniteStreak} iterations in a row had a non-finite rollout, loss or gradient " +
+                $"(PpoOptions.MaxNonFiniteIterations is {_options.MaxNonFiniteIterations}). Their updates were skipped, so the weights are the last finite ones. " +
+                "Lower the learning rate, check the reward function, or load the last checkpoint.", IterationsDone);
+        return metrics;
+    }
+
+    private void Reseed(int iteration)
+    {
+        _random = new Random(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Trainer));
+        _generator.Reseed(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Sampling));
+        if (Policy.Config.Dropout > 0) manual_seed(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Dropout));
+    }
+
+    private static bool IsFinite(RolloutBuffer buffer)
+    {
+        using var scope = NewDisposeScope();
+        var all = new[] { buffer.OldLogProbs, buffer.RefLogProbs, buffer.Values, buffer.Advantages!, buffer.Returns! }
+            .Select(t => t.isfinite().all()).ToArray();
+        return stack(all).all().item<bool>();
     }
 
     /// <summary>
@@ -257,14 +326,20 @@ public sealed class PpoTrainer : IDisposable
 
     private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows);
 
+    private static readonly string[] StepMetrics =
+    {
+        MetricNames.PolicyLoss, MetricNames.ValueLoss, MetricNames.ClipFraction, MetricNames.ApproxKl,
+        MetricNames.ValueClipFraction, MetricNames.Entropy, MetricNames.Ratio,
+    };
+
     private void Update(RolloutBuffer buffer, IDictionary<string, double> metrics, FusedFirstStep? fused)
     {
         Policy.train();
         _critic?.train();
         int n = buffer.Count;
         int miniBatches = Math.Min(_options.MiniBatches, n);
-        var sums = new Dictionary<string, double>();
-        int steps = 0;
+        var sums = new double[StepMetrics.Length];
+        int steps = 0, skipped = 0;
         bool stopped = false;
         for (int epoch = 0; epoch < _options.PpoEpochs && !stopped; epoch++)
         {
@@ -272,22 +347,29 @@ public sealed class PpoTrainer : IDisposable
             for (int m = 0; m < miniBatches; m++)
             {
                 var rows = order.Where((_, i) => i % miniBatches == m).ToArray();
-                var stats = UpdateMiniBatch(buffer, rows, steps == 0 ? fused : null);
-                foreach (var (k, v) in stats) sums[k] = sums.GetValueOrDefault(k) + v;
+                var stats = UpdateMiniBatch(buffer, rows, steps + skipped == 0 ? fused : null);
+                if (stats is null)
+                {
+                    skipped++;
+                    continue;
+                }
+                for (int k = 0; k < sums.Length; k++) sums[k] += stats[k];
                 steps++;
-                if (_options.TargetKl is { } target && stats[MetricNames.ApproxKl] > target)
+                if (_options.TargetKl is { } target && stats[Array.IndexOf(StepMetrics, MetricNames.ApproxKl)] > target)
                 {
                     stopped = true;
                     break;
                 }
             }
         }
-        foreach (var (k, v) in sums) metrics[k] = v / steps;
+        for (int k = 0; k < sums.Length; k++) metrics[StepMetrics[k]] = steps == 0 ? double.NaN : sums[k] / steps;
         metrics[MetricNames.UpdateSteps] = steps;
+        metrics[MetricNames.SkippedSteps] = skipped;
         metrics[MetricNames.TargetKlStop] = stopped ? 1 : 0;
     }
 
-    private Dictionary<string, double> UpdateMiniBatch(RolloutBuffer buffer, int[] rows, FusedFirstStep? fused)
+    /// <summary>One minibatch step; returns its <see cref="StepMetrics"/>, or null when it was skipped as not finite.</summary>
+    private float[]? UpdateMiniBatch(RolloutBuffer buffer, int[] rows, FusedFirstStep? fused)
     {
         using var scope = NewDisposeScope();
         using var index = tensor(rows.Select(r => (long)r).ToArray(), device: _device);
@@ -297,6 +379,7 @@ public sealed class PpoTrainer : IDisposable
         var responseTokens = Rows(buffer.ResponseTokens);
         var mask = Rows(buffer.ResponseMask);
         var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
+        var oldLogProbs = Rows(buffer.OldLogProbs);
 
         Tensor? hidden = null;
         Tensor logProbs, entropy;
@@ -315,7 +398,7 @@ public sealed class PpoTrainer : IDisposable
             assembled = fused.Pass.Gradients.Assemble(bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation));
         }
         var policy = PolicyLoss.ClippedSurrogate(
-            logProbs, Rows(buffer.OldLogProbs), Rows(buffer.Advantages!), mask,
+            logProbs, oldLogProbs, Rows(buffer.Advantages!), mask,
             _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
         var newValues = _critic is not null
             ? Values(promptTokens, promptMask, responseTokens, mask)
@@ -333,25 +416,31 @@ public sealed class PpoTrainer : IDisposable
             foreach (var (name, parameter) in Policy.named_parameters()) parameter.grad = assembled[name].to(parameter.dtype);
             foreach (var g in assembled.Values) g.Dispose();
         }
-        if (_options.MaxGradNorm > 0)
+        double gradNorm = GradNorm(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()));
+        if (_critic is not null) gradNorm += GradNorm(_critic.parameters());
+
+        var ratio = MaskedStats.MaskedMean((logProbs - oldLogProbs).exp(), mask);
+        // One device-to-host copy for every statistic of the step (the losses double as the finiteness check).
+        var stats = stack(new[] { policy.Loss, value.Loss, policy.ClipFraction, policy.ApproxKl, value.ClipFraction, meanEntropy, ratio }
+            .Select(t => t.detach().to(ScalarType.Float32))).cpu().data<float>().ToArray();
+        if (!double.IsFinite(gradNorm) || !float.IsFinite(stats[0]) || !float.IsFinite(stats[1]) || !double.IsFinite(loss.ToDouble()))
         {
-            nn.utils.clip_grad_norm_(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()), _options.MaxGradNorm);
-            if (_critic is not null) nn.utils.clip_grad_norm_(_critic.parameters(), _options.MaxGradNorm);
+            _policyOptimizer.zero_grad();
+            _criticOptimizer?.zero_grad();
+            return null;
         }
         _policyOptimizer.step();
         _criticOptimizer?.step();
+        return stats;
+    }
 
-        var ratio = MaskedStats.MaskedMean((logProbs - Rows(buffer.OldLogProbs)).exp(), mask);
-        return new Dictionary<string, double>
-        {
-            [MetricNames.PolicyLoss] = policy.Loss.item<float>(),
-            [MetricNames.ValueLoss] = value.Loss.item<float>(),
-            [MetricNames.ClipFraction] = policy.ClipFraction.item<float>(),
-            [MetricNames.ApproxKl] = policy.ApproxKl.item<float>(),
-            [MetricNames.ValueClipFraction] = value.ClipFraction.item<float>(),
-            [MetricNames.Entropy] = meanEntropy.item<float>(),
-            [MetricNames.Ratio] = ratio.item<float>(),
-        };
+    /// <summary>The parameters' total gradient norm, after clipping it to <see cref="PpoOptions.MaxGradNorm"/> when that is set.</summary>
+    private double GradNorm(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        if (_options.MaxGradNorm > 0) return nn.utils.clip_grad_norm_(parameters, _options.MaxGradNorm);
+        using var scope = NewDisposeScope();
+        var norms = parameters.Where(p => p.grad is not null).Select(p => p.grad!.norm()).ToArray();
+        return norms.Length == 0 ? 0 : stack(norms).norm().ToDouble();
     }
 
     private static GptLanguageModel Copy(GptLanguageModel source)

@@ -36,7 +36,7 @@ internal static class SchemaChecks
         foreach (var value in data.GetColumn<string>(column))
         {
             if (value is null) throw new ArgumentException($"Row {row} of column '{column}' (set by {option}) is missing (null).", option);
-            if (!allowEmpty && value.Length == 0) throw new ArgumentException($"Row {row} of column '{column}' (set by {option}) is empty.", option);
+            if (!allowEmpty && value.Length == 0) throw new ArgumentException($"Row {row} of column '{column}' (set by {option}) is empty or missing (ML.NET reads a null string as empty).", option);
             values.Add(value);
             row++;
         }

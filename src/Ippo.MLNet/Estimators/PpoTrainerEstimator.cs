@@ -23,6 +23,8 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         if (options.InitialPolicy is null)
             throw new ArgumentException("PpoTrainerOptions.InitialPolicy is required: PPO starts from a policy (usually an SFT warm start).", nameof(options));
         options.Ppo.Validate();
+        if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
+            throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
         options.Generation.Validate();
         FilterFactory = filter;
     }
@@ -47,18 +49,28 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                     throw new ArgumentException(
                         $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
                         nameof(input));
-            var history = new List<PpoIterationMetrics>();
+            IReadOnlyList<PpoIterationMetrics> history;
             string? stopReason;
             var filter = FilterFactory?.Invoke(policy);
             try
             {
                 using var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.Ppo, filter);
+                if (Options.ResumeFrom is { } checkpoint)
+                {
+                    trainer.LoadCheckpoint(checkpoint);
+                    channel.Info(MessageSensitivity.None, $"Resumed from '{checkpoint}' after iteration {trainer.IterationsDone}.");
+                }
                 var run = trainer.Train(prompts, metrics =>
                 {
-                    history.Add(metrics);
                     channel.Info(MessageSensitivity.None, IterationLine(metrics, Options.Ppo.Iterations));
+                    if (metrics[MetricNames.NonFiniteRollout] > 0 || metrics[MetricNames.SkippedSteps] > 0)
+                        channel.Warning(MessageSensitivity.None,
+                            $"iteration {metrics.Iteration}: non-finite values; skipped {(metrics[MetricNames.NonFiniteRollout] > 0 ? "the whole update (rollout)" : $"{metrics[MetricNames.SkippedSteps]} minibatch steps")}.");
+                    if (metrics[MetricNames.CheckpointWritten] > 0)
+                        channel.Info(MessageSensitivity.None, $"checkpoint written to '{Options.Ppo.CheckpointFolder}' after iteration {metrics.Iteration}.");
                     Options.OnIteration?.Invoke(metrics);
                 }, Options.CancellationToken);
+                history = trainer.History.ToList();
                 stopReason = run.StopReason;
                 if (stopReason is not null) channel.Info(MessageSensitivity.None, stopReason);
             }

@@ -32,6 +32,16 @@ public record PpoTrainerOptions
     /// <summary>Called after every iteration with its metrics, besides the MLContext log. Default null.</summary>
     public Action<PpoIterationMetrics>? OnIteration { get; init; }
 
-    /// <summary>Stops training at the next iteration boundary; the policy trained so far is returned. Default none.</summary>
+    /// <summary>
+    /// Stops training at the next iteration boundary, writing a checkpoint when <see cref="PpoOptions.CheckpointFolder"/>
+    /// is set; the policy trained so far is returned. Default none.
+    /// </summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// A checkpoint folder (written by a run with <see cref="PpoOptions.CheckpointFolder"/>) to continue from: the run
+    /// picks up at its iteration with its weights, optimizer states and history, and ends exactly as the uninterrupted
+    /// run would have. Needs the same model config and seed. Default null: start from <see cref="InitialPolicy"/>.
+    /// </summary>
+    public string? ResumeFrom { get; init; }
 }

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ippo.MLNet.Core.Checkpoints;
+using Ippo.MLNet.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ippo.MLNet.Core.Ppo;
+
+public sealed partial class PpoTrainer
+{
+    /// <summary>Scalar state of a trainer checkpoint.</summary>
+    public const string TrainerStateFile = "trainer.json";
+
+    private const string ReferenceFile = "reference.safetensors";
+    private const string CriticFile = "critic.safetensors";
+    private const string ValueHeadFile = "value_head.safetensors";
+    private const string PolicyOptimizerFile = "policy_optimizer.bin";
+    private const string CriticOptimizerFile = "critic_optimizer.bin";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>
+    /// Writes everything an exact resume needs to <paramref name="folder"/>, atomically: the policy as a loadable policy
+    /// folder (config.json, model.safetensors, tokenizer.json), the reference, the critic or value head, both optimizer
+    /// states, the filter's state and <see cref="TrainerStateFile"/> (iteration, seed, KL coefficient, history).
+    /// Refuses, writing nothing, when a weight is not finite.
+    /// </summary>
+    public void SaveCheckpoint(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        RequireFinite(Policy, "policy");
+        if (_critic is not null) RequireFinite(_critic, "critic");
+        if (_sharedValueHead is not null) RequireFinite(_sharedValueHead, "value head");
+        var state = new TrainerCheckpointState(TrainerCheckpointState.CurrentFormat, IterationsDone, _options.Seed, Policy.Config,
+            _options.ValueHead, _kl.Value, _nonFiniteStreak, _history);
+        // Host copies and any wrappers the writers create die with this scope; the trainer's tensors were made outside it.
+        using var scope = NewDisposeScope();
+        AtomicFolder.Write(folder, temp =>
+        {
+            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.Config, Json));
+            StateDictFile.Save(Policy, Path.Combine(temp, PolicyCheckpoint.WeightsFile));
+            _policy.Tokenizer.SaveTo(temp);
+            StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
+            if (_critic is not null) StateDictFile.Save(_critic, Path.Combine(temp, CriticFile));
+            if (_sharedValueHead is not null) StateDictFile.Save(_sharedValueHead, Path.Combine(temp, ValueHeadFile));
+            _policyOptimizer.save_state_dict(Path.Combine(temp, PolicyOptimizerFile));
+            _criticOptimizer?.save_state_dict(Path.Combine(temp, CriticOptimizerFile));
+            (Filter as IResumableFilter)?.WriteState(temp);
+            File.WriteAllText(Path.Combine(temp, TrainerStateFile), JsonSerializer.Serialize(state, Json));
+        });
+    }
+
+    /// <summary>
+    /// Continues from a checkpoint written by <see cref="SaveCheckpoint"/> for the same model config, value-head
+    /// placement and seed: restores the weights, optimizer states, KL coefficient, filter state, history and iteration,
+    /// so <see cref="Train"/> goes on exactly as the run that wrote it would have. Every weight file is read and checked
+    /// before anything changes; errors name the file and what does not match.
+    /// </summary>
+    public void LoadCheckpoint(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
+        var state = ReadState(folder);
+        var config = Policy.Config;
+        if (state.Model with { InitSeed = 0 } != config with { InitSeed = 0 })
+            throw new InvalidDataException($"The checkpoint in '{folder}' is for another model: {ConfigDifference(state.Model, config)}.");
+        if (state.ValueHead != _options.ValueHead)
+            throw new InvalidDataException($"The checkpoint in '{folder}' has its critic as {state.ValueHead}; PpoOptions.ValueHead is {_options.ValueHead}.");
+        if (state.Seed != _options.Seed)
+            throw new InvalidDataException($"The checkpoint in '{folder}' was written by a run with Seed {state.Seed}; PpoOptions.Seed is {_options.Seed}. Resume with the same seed.");
+
+        using var policy = LoadModule(new GptLanguageModel(config), folder, PolicyCheckpoint.WeightsFile);
+        using var reference = LoadModule(new GptLanguageModel(config), folder, ReferenceFile);
+        using var critic = _critic is null ? null : LoadModule(new CriticModel(config), folder, CriticFile);
+        using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(config), folder, ValueHeadFile);
+        foreach (var file in _criticOptimizer is null ? new[] { PolicyOptimizerFile } : new[] { PolicyOptimizerFile, CriticOptimizerFile })
+            if (!File.Exists(Path.Combine(folder, file))) throw new InvalidDataException($"The checkpoint in '{folder}' has no '{file}'.");
+        (Filter as IResumableFilter)?.ReadState(folder, Policy);
+
+        LoadOptimizer(_policyOptimizer, folder, PolicyOptimizerFile);
+        if (_criticOptimizer is not null) LoadOptimizer(_criticOptimizer, folder, CriticOptimizerFile);
+        CopyWeights(policy, Policy);
+        CopyWeights(reference, _reference);
+        if (critic is not null) CopyWeights(critic, _critic!);
+        if (head is not null) CopyWeights(head, _sharedValueHead!);
+        _kl.Restore(state.KlCoefficient);
+        _nonFiniteStreak = state.NonFiniteStreak;
+        _history.Clear();
+        _history.AddRange(state.History);
+        IterationsDone = state.Iteration;
+    }
+
+    private static TrainerCheckpointState ReadState(string folder)
+    {
+        var path = Path.Combine(folder, TrainerStateFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{folder}' is not a trainer checkpoint: '{path}' is missing.", path);
+        TrainerCheckpointState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainerCheckpointState>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid trainer state: {e.Message}", e);
+        }
+        if (state is null || state.Model is null || state.History is null)
+            throw new InvalidDataException($"'{path}' is not a valid trainer state: it is empty or misses fields.");
+        if (state.FormatVersion != TrainerCheckpointState.CurrentFormat)
+            throw new InvalidDataException($"'{path}' has format version {state.FormatVersion}; this version reads {TrainerCheckpointState.CurrentFormat}.");
+        return state;
+    }
+
+    private T LoadModule<T>(T module, string folder, string file) where T : nn.Module
+    {
+        try
+        {
+            StateDictFile.Load(module, Path.Combine(folder, file));
+            module.to(_device);
+            return module;
+        }
+        catch (FileNotFoundException e)
+        {
+            module.Dispose();
+            throw new InvalidDataException($"The checkpoint in '{folder}' has no '{file}'.", e);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    private static void LoadOptimizer(TorchSharp.Modules.OptimizerHelper optimizer, string folder, string file)
+    {
+        var path = Path.Combine(folder, file);
+        try
+        {
+            optimizer.load_state_dict(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable optimizer state for this model: {e.Message}", e);
+        }
+    }
+
+    private static void CopyWeights(nn.Module source, nn.Module target)
+    {
+        using var noGrad = no_grad();
+        var from = source.state_dict();
+        foreach (var (name, tensor) in target.state_dict()) tensor.copy_(from[name]);
+    }
+
+    private static void RequireFinite(nn.Module module, string what)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, tensor) in module.state_dict())
+            if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
+                throw new InvalidOperationException($"Refusing to write a checkpoint: {what} tensor '{name}' holds non-finite values.");
+    }
+
+    private static string ConfigDifference(GptConfig saved, GptConfig current) =>
+        string.Join(", ", typeof(GptConfig).GetProperties()
+            .Where(p => p.Name != nameof(GptConfig.InitSeed) && !Equals(p.GetValue(saved), p.GetValue(current)))
+            .Select(p => $"{p.Name} is {p.GetValue(saved)} there and {p.GetValue(current)} here"));
+}
