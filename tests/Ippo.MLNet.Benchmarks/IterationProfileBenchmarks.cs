@@ -85,6 +85,13 @@ public class IterationProfileBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // The trainer's own phase clocks over the whole-iteration runs: where the influence time goes.
+        var history = _trainer.History;
+        double Mean(string metric) => history.Average(m => m[metric]) * 1000;
+        Console.WriteLine($"// trainer clocks over {history.Count} iterations (ms): rollout {Mean(MetricNames.RolloutSeconds):F0}, " +
+            $"reward + reference/value + advantages {Mean(MetricNames.ScoringSeconds):F0}, validation gradient {Mean(MetricNames.ValidationGradientSeconds):F0}, " +
+            $"episode scores {Mean(MetricNames.InfluenceSeconds):F0}, filter total {Mean(MetricNames.FilterSeconds):F0}, update {Mean(MetricNames.UpdateSeconds):F0}, " +
+            $"kept fraction {history.Average(m => m[MetricNames.KeptFraction]):P0}");
         _buffer.Dispose();
         _generator.Dispose();
         _trainer.Dispose();

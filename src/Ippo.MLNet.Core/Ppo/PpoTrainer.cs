@@ -423,7 +423,8 @@ public sealed partial class PpoTrainer : IDisposable
         // One device-to-host copy for every statistic of the step (the losses double as the finiteness check).
         var stats = stack(new[] { policy.Loss, value.Loss, policy.ClipFraction, policy.ApproxKl, value.ClipFraction, meanEntropy, ratio }
             .Select(t => t.detach().to(ScalarType.Float32))).cpu().data<float>().ToArray();
-        if (!double.IsFinite(gradNorm) || !float.IsFinite(stats[0]) || !float.IsFinite(stats[1]) || !double.IsFinite(loss.ToDouble()))
+        // The loss is a combination of the policy loss, value loss and entropy: finite parts and gradients mean a finite step.
+        if (!double.IsFinite(gradNorm) || !float.IsFinite(stats[0]) || !float.IsFinite(stats[1]) || !float.IsFinite(stats[5]))
         {
             _policyOptimizer.zero_grad();
             _criticOptimizer?.zero_grad();
