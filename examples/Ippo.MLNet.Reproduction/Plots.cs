@@ -16,24 +16,27 @@ public static class Plots
         FontSetup.Ensure();
         return new[]
         {
-            Curve(folder, "accuracy-vs-iteration.png", records, HeldOutMetrics.Accuracy, "Held-out accuracy (one sample per prompt, temperature 1)", "accuracy"),
-            Curve(folder, "unfaithful-rate-vs-iteration.png", records, HeldOutMetrics.UnfaithfulRate, "Unfaithful rate among correct held-out answers (temperature 1)", "unfaithful rate"),
-            Curve(folder, "kept-fraction-vs-iteration.png", records, MetricNames.KeptFraction, "Fraction of each rollout buffer used by the update", "kept fraction"),
+            Curve(folder, "accuracy-vs-iteration.png", records, HeldOutMetrics.Accuracy, "Held-out accuracy (one sample per prompt, temperature 1)", "accuracy", carryForward: true),
+            Curve(folder, "unfaithful-rate-vs-iteration.png", records, HeldOutMetrics.UnfaithfulRate, "Unfaithful rate among correct held-out answers (temperature 1)", "unfaithful rate", carryForward: true),
+            Curve(folder, "kept-fraction-vs-iteration.png", records, MetricNames.KeptFraction, "Fraction of each rollout buffer used by the update", "kept fraction", carryForward: false),
             Histogram(folder, "influence-score-histogram.png", samples),
         };
     }
 
-    /// <summary>One line per method: the mean over seeds of <paramref name="metric"/> at each iteration it was recorded.</summary>
-    public static string Curve(string folder, string name, IReadOnlyList<IterationRecord> records, string metric, string title, string yLabel)
+    /// <summary>
+    /// One line per method: the mean over seeds of <paramref name="metric"/> at each iteration it was recorded. With
+    /// <paramref name="carryForward"/> (held-out checkpoints), a seed whose run stopped early keeps its last value at the
+    /// later checkpoints of the other seeds: its final policy is what it is. Without it (buffer metrics), the mean is over
+    /// the seeds that ran that iteration.
+    /// </summary>
+    public static string Curve(string folder, string name, IReadOnlyList<IterationRecord> records, string metric, string title, string yLabel, bool carryForward)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         int maxIteration = records.Count == 0 ? 1 : Math.Max(1, records.Max(r => r.Iteration));
         foreach (var method in ExperimentMethods.All)
         {
-            var points = records.Where(r => r.Method == method && r.Metric == metric && double.IsFinite(r.Value))
-                .GroupBy(r => r.Iteration).OrderBy(g => g.Key)
-                .Select(g => (X: (double)g.Key, Y: g.Average(r => r.Value))).ToList();
+            var points = MeanOverSeeds(records.Where(r => r.Method == method && r.Metric == metric && double.IsFinite(r.Value)).ToList(), carryForward);
             if (points.Count == 0) continue;
             var color = palette.GetColor((int)method);
             if (method == ExperimentMethod.Sft)
@@ -59,6 +62,20 @@ public static class Plots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Alignment.LowerRight);
         return Save(plot, folder, name);
+    }
+
+    private static List<(double X, double Y)> MeanOverSeeds(IReadOnlyList<IterationRecord> records, bool carryForward)
+    {
+        var bySeed = records.GroupBy(r => r.Seed).Select(g => g.OrderBy(r => r.Iteration).ToList()).ToList();
+        var points = new List<(double X, double Y)>();
+        foreach (var iteration in records.Select(r => r.Iteration).Distinct().Order())
+        {
+            var values = bySeed
+                .Select(seed => carryForward ? seed.LastOrDefault(r => r.Iteration <= iteration) : seed.FirstOrDefault(r => r.Iteration == iteration))
+                .Where(r => r is not null).Select(r => r!.Value).ToList();
+            if (values.Count > 0) points.Add((iteration, values.Average()));
+        }
+        return points;
     }
 
     /// <summary>Overlaid histograms of the influence scores of faithful and unfaithful correct-answer I-PPO episodes.</summary>

@@ -63,7 +63,7 @@ public static class SummaryTable
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Seeds {string.Join(", ", options.Seeds)}; {options.Iterations} iterations x {options.Episodes} episodes; SFT {options.SftSteps} steps; " +
-            $"model width {options.ModelWidth}, {options.ModelLayers} layers; {options.HeldOut} held-out prompts x {options.Samples} samples at temperature 1; " +
+            $"model width {options.ModelWidth}, {options.ModelLayers} layer(s); {options.HeldOut} held-out prompts x {options.Samples} samples at temperature 1; " +
             $"validation set {options.ValidationSize} gold traces. Mean ± standard deviation over seeds."));
         text.AppendLine();
         text.AppendLine("| " + string.Join(" | ", Headers()) + " |");
