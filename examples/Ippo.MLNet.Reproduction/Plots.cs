@@ -60,7 +60,7 @@ public static class Plots
         plot.YLabel(yLabel);
         plot.Axes.SetLimitsY(-0.02, 1.05);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return Save(plot, folder, name);
     }
 
@@ -106,7 +106,7 @@ public static class Plots
             var zero = plot.Add.VerticalLine(0);
             zero.Color = Colors.Black;
             zero.LinePattern = LinePattern.Dotted;
-            plot.ShowLegend(Alignment.UpperLeft);
+            plot.ShowLegend(Edge.Bottom);
             plot.Axes.Margins(bottom: 0);
         }
         else
