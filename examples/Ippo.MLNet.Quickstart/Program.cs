@@ -87,8 +87,22 @@ foreach (var c in ippoResult.Completions.Where(c => !c.Greedy).GroupBy(c => c.La
 
 var path = Path.Combine(output, "model.zip");
 ml.Ippo().SaveModel(model, prompts.Schema, path);
-AnsiConsole.WriteLine($"Saved the pipeline with its policy to {Path.GetFullPath(path)} ({clock.Elapsed:mm\\:ss} in all).");
+var plotPath = Path.Combine(output, "training.png");
+TrainingPlot(model.LastTransformer.History).SavePng(plotPath, 900, 500);
+AnsiConsole.WriteLine($"Saved the pipeline with its policy to {Path.GetFullPath(path)} and the training curves to {Path.GetFullPath(plotPath)} ({clock.Elapsed:mm\\:ss} in all).");
 AnsiConsole.WriteLine($"Trainer checkpoint (continue with IPpoTrainerOptions.ResumeFrom): {Path.GetFullPath(Path.Combine(output, "checkpoint"))}");
+
+static ScottPlot.Plot TrainingPlot(IReadOnlyList<PpoIterationMetrics> history)
+{
+    var plot = new ScottPlot.Plot();
+    double[] iterations = history.Select(m => (double)m.Iteration).ToArray();
+    foreach (var (metric, label) in new[] { (MetricNames.Scores, "mean reward"), (MetricNames.KeptFraction, "kept fraction"), (MetricNames.Kl, "KL to the reference") })
+        plot.Add.Scatter(iterations, history.Select(m => m[metric]).ToArray()).LegendText = label;
+    plot.Title("I-PPO on the built-in task");
+    plot.XLabel("iteration");
+    plot.ShowLegend();
+    return plot;
+}
 
 internal sealed class SftRow
 {

@@ -36,6 +36,12 @@ public sealed record ExperimentOptions
     /// <summary>Gold traces in the influence validation set. Default 32.</summary>
     public int ValidationSize { get; init; } = 32;
 
+    /// <summary>Iterations between validation-gradient refreshes of the influence filters. Default 1 (every iteration).</summary>
+    public int RecomputeValidationEvery { get; init; } = 1;
+
+    /// <summary>Influence score at or below which I-PPO drops an episode. Default 0 (the paper's rule).</summary>
+    public double Threshold { get; init; }
+
     /// <summary>Held-out prompts of the final evaluation. Default 256.</summary>
     public int HeldOut { get; init; } = 256;
 
@@ -77,6 +83,8 @@ public sealed record ExperimentOptions
         Check(nameof(ModelWidth), ModelWidth, 4, 65_536);
         Check(nameof(ModelLayers), ModelLayers, 1, 256);
         Check(nameof(ValidationSize), ValidationSize, 1, 100_000);
+        Check(nameof(RecomputeValidationEvery), RecomputeValidationEvery, 1, 1_000_000);
+        if (!(Threshold >= 0 && double.IsFinite(Threshold))) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must be finite and >= 0 (weights s / mean(s) need positive scores).");
         Check(nameof(HeldOut), HeldOut, 1, 100_000);
         Check(nameof(TrainPrompts), TrainPrompts, 1, 1_000_000);
         Check(nameof(Samples), Samples, 1, 1024);

@@ -81,11 +81,12 @@ internal sealed class MethodRunner
 
     private InfluenceFilter? CreateFilter(ExperimentMethod method, Policy policy)
     {
+        var shared = new InfluenceFilterOptions { Seed = _seed, Threshold = _options.Threshold, RecomputeValidationEvery = _options.RecomputeValidationEvery };
         var options = method switch
         {
-            ExperimentMethod.IPpo => new InfluenceFilterOptions { Rule = InfluenceRule.Influence, Seed = _seed },
-            ExperimentMethod.IPpoNoReweight => new InfluenceFilterOptions { Rule = InfluenceRule.Influence, Reweight = false, Seed = _seed },
-            ExperimentMethod.PpoRandomDrop => new InfluenceFilterOptions { Rule = InfluenceRule.RandomDrop, Seed = _seed },
+            ExperimentMethod.IPpo => shared with { Rule = InfluenceRule.Influence },
+            ExperimentMethod.IPpoNoReweight => shared with { Rule = InfluenceRule.Influence, Reweight = false },
+            ExperimentMethod.PpoRandomDrop => shared with { Rule = InfluenceRule.RandomDrop },
             _ => null,
         };
         return options is null ? null : new InfluenceFilter(ArithmeticDefaults.Tokenize(policy, _data.Validation), options, _judge);

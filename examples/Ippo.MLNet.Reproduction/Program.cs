@@ -11,6 +11,8 @@ var sftSteps = new Option<int>("--sft-steps") { Description = "SFT steps of the 
 var width = new Option<int>("--model-width") { Description = "Model width (d_model)", DefaultValueFactory = _ => defaults.ModelWidth };
 var layers = new Option<int>("--model-layers") { Description = "Transformer blocks", DefaultValueFactory = _ => defaults.ModelLayers };
 var validation = new Option<int>("--validation-size") { Description = "Gold traces in influence's validation set", DefaultValueFactory = _ => defaults.ValidationSize };
+var recompute = new Option<int>("--recompute-every") { Description = "Iterations between validation-gradient refreshes", DefaultValueFactory = _ => defaults.RecomputeValidationEvery };
+var threshold = new Option<double>("--threshold") { Description = "Influence score at or below which an episode is dropped", DefaultValueFactory = _ => defaults.Threshold };
 var heldOut = new Option<int>("--held-out") { Description = "Held-out prompts of the final evaluation", DefaultValueFactory = _ => defaults.HeldOut };
 var samples = new Option<int>("--samples") { Description = "Samples per held-out prompt at temperature 1 (k of maj@k, pass@k)", DefaultValueFactory = _ => defaults.Samples };
 var evalEvery = new Option<int>("--eval-every") { Description = "Held-out checkpoint every N iterations", DefaultValueFactory = _ => defaults.EvalEvery };
@@ -26,7 +28,7 @@ methods.AcceptOnlyFromAmong(ExperimentMethods.Names);
 
 var root = new RootCommand("Reproduces I-PPO vs PPO vs SFT (and ablations) on the built-in arithmetic task.")
 {
-    seeds, iterations, episodes, sftSteps, width, layers, validation, heldOut, samples, evalEvery, curveSize, learningRate,
+    seeds, iterations, episodes, sftSteps, width, layers, validation, recompute, threshold, heldOut, samples, evalEvery, curveSize, learningRate,
     sftBatch, corpus, trainPrompts, threads, output, methods,
 };
 root.SetAction(parse =>
@@ -35,7 +37,7 @@ root.SetAction(parse =>
     {
         Seeds = parse.GetValue(seeds)!, Iterations = parse.GetValue(iterations), Episodes = parse.GetValue(episodes),
         SftSteps = parse.GetValue(sftSteps), ModelWidth = parse.GetValue(width), ModelLayers = parse.GetValue(layers),
-        ValidationSize = parse.GetValue(validation), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
+        ValidationSize = parse.GetValue(validation), RecomputeValidationEvery = parse.GetValue(recompute), Threshold = parse.GetValue(threshold), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
         EvalEvery = parse.GetValue(evalEvery), CurveSize = parse.GetValue(curveSize), LearningRate = parse.GetValue(learningRate),
         SftBatchSize = parse.GetValue(sftBatch), SftCorpusSize = parse.GetValue(corpus), TrainPrompts = parse.GetValue(trainPrompts), Threads = parse.GetValue(threads),
         Output = parse.GetValue(output)!, Methods = parse.GetValue(methods)!.Select(ExperimentMethods.Parse).Distinct().ToList(),
