@@ -42,6 +42,12 @@ public sealed record ExperimentOptions
     /// <summary>Influence score at or below which I-PPO drops an episode. Default 0 (the paper's rule).</summary>
     public double Threshold { get; init; }
 
+    /// <summary>
+    /// Folder where each seed's SFT warm start is saved and, on later runs with the same SFT settings, loaded from
+    /// (training is deterministic per seed on CPU, so a variant sweep need not retrain it). Default null: always train.
+    /// </summary>
+    public string? WarmStartCache { get; init; }
+
     /// <summary>Held-out prompts of the final evaluation. Default 256.</summary>
     public int HeldOut { get; init; } = 256;
 
@@ -92,6 +98,7 @@ public sealed record ExperimentOptions
         Check(nameof(CurveSize), CurveSize, 1, 100_000);
         Check(nameof(Threads), Threads, 0, 1024);
         if (!(LearningRate > 0 && LearningRate <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be in (0, 1].");
+        if (WarmStartCache is { } cache && string.IsNullOrWhiteSpace(cache)) throw new ArgumentOutOfRangeException(nameof(WarmStartCache), "Give a folder path or leave the warm-start cache off.");
         if (string.IsNullOrWhiteSpace(Output)) throw new ArgumentOutOfRangeException(nameof(Output), "Give an output folder.");
         return this;
     }

@@ -13,6 +13,7 @@ var layers = new Option<int>("--model-layers") { Description = "Transformer bloc
 var validation = new Option<int>("--validation-size") { Description = "Gold traces in influence's validation set", DefaultValueFactory = _ => defaults.ValidationSize };
 var recompute = new Option<int>("--recompute-every") { Description = "Iterations between validation-gradient refreshes", DefaultValueFactory = _ => defaults.RecomputeValidationEvery };
 var threshold = new Option<double>("--threshold") { Description = "Influence score at or below which an episode is dropped", DefaultValueFactory = _ => defaults.Threshold };
+var warmStartCache = new Option<string?>("--warm-start-cache") { Description = "Folder to save and reuse each seed's SFT warm start" };
 var heldOut = new Option<int>("--held-out") { Description = "Held-out prompts of the final evaluation", DefaultValueFactory = _ => defaults.HeldOut };
 var samples = new Option<int>("--samples") { Description = "Samples per held-out prompt at temperature 1 (k of maj@k, pass@k)", DefaultValueFactory = _ => defaults.Samples };
 var evalEvery = new Option<int>("--eval-every") { Description = "Held-out checkpoint every N iterations", DefaultValueFactory = _ => defaults.EvalEvery };
@@ -28,7 +29,7 @@ methods.AcceptOnlyFromAmong(ExperimentMethods.Names);
 
 var root = new RootCommand("Reproduces I-PPO vs PPO vs SFT (and ablations) on the built-in arithmetic task.")
 {
-    seeds, iterations, episodes, sftSteps, width, layers, validation, recompute, threshold, heldOut, samples, evalEvery, curveSize, learningRate,
+    seeds, iterations, episodes, sftSteps, width, layers, validation, recompute, threshold, warmStartCache, heldOut, samples, evalEvery, curveSize, learningRate,
     sftBatch, corpus, trainPrompts, threads, output, methods,
 };
 root.SetAction(parse =>
@@ -37,7 +38,7 @@ root.SetAction(parse =>
     {
         Seeds = parse.GetValue(seeds)!, Iterations = parse.GetValue(iterations), Episodes = parse.GetValue(episodes),
         SftSteps = parse.GetValue(sftSteps), ModelWidth = parse.GetValue(width), ModelLayers = parse.GetValue(layers),
-        ValidationSize = parse.GetValue(validation), RecomputeValidationEvery = parse.GetValue(recompute), Threshold = parse.GetValue(threshold), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
+        ValidationSize = parse.GetValue(validation), RecomputeValidationEvery = parse.GetValue(recompute), Threshold = parse.GetValue(threshold), WarmStartCache = parse.GetValue(warmStartCache), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
         EvalEvery = parse.GetValue(evalEvery), CurveSize = parse.GetValue(curveSize), LearningRate = parse.GetValue(learningRate),
         SftBatchSize = parse.GetValue(sftBatch), SftCorpusSize = parse.GetValue(corpus), TrainPrompts = parse.GetValue(trainPrompts), Threads = parse.GetValue(threads),
         Output = parse.GetValue(output)!, Methods = parse.GetValue(methods)!.Select(ExperimentMethods.Parse).Distinct().ToList(),
