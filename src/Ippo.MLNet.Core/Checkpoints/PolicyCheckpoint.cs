@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet.Core.Checkpoints;
 
@@ -15,8 +16,6 @@ public static class PolicyCheckpoint
     /// <summary>File name of the weights inside a checkpoint folder.</summary>
     public const string WeightsFile = "model.safetensors";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="folder"/> atomically; <paramref name="extra"/> may write
     /// more files (tokenizer, value head) into the same folder before it replaces the old one.
@@ -26,7 +25,7 @@ public static class PolicyCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, ConfigFile), JsonSerializer.Serialize(model.Config, Json));
+            File.WriteAllText(Path.Combine(temp, ConfigFile), JsonSerializer.Serialize(model.Config, CheckpointJson.Options));
             StateDictFile.Save(model, Path.Combine(temp, WeightsFile));
             extra?.Invoke(temp);
         });
@@ -39,7 +38,7 @@ public static class PolicyCheckpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"'{folder}' is not a policy checkpoint: '{path}' is missing.", path);
         try
         {
-            var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path))
+            var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path), CheckpointJson.Options)
                 ?? throw new InvalidDataException($"'{path}' is empty.");
             return config.Validate();
         }

@@ -4,6 +4,7 @@ using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Training;
+using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet.Core.Influence;
 
@@ -134,7 +135,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
     /// <inheritdoc />
     public void WriteState(string folder)
     {
-        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(new State(_sinceRecompute, _lowStreak, StopReason, _gradient is not null)));
+        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(new State(_sinceRecompute, _lowStreak, StopReason, _gradient is not null), CheckpointJson.Options));
         _gradient?.Save(Path.Combine(folder, GradientFile));
     }
 
@@ -146,7 +147,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         State state;
         try
         {
-            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path)) ?? throw new JsonException("empty");
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path), CheckpointJson.Options) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {

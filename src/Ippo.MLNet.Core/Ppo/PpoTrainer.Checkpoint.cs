@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Ippo.MLNet.Core.Checkpoints;
 using Ippo.MLNet.Core.Models;
 using TorchSharp;
@@ -17,13 +16,6 @@ public sealed partial class PpoTrainer
     private const string ValueHeadFile = "value_head.safetensors";
     private const string PolicyOptimizerFile = "policy_optimizer.bin";
     private const string CriticOptimizerFile = "critic_optimizer.bin";
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     /// <summary>
     /// Writes everything an exact resume needs to <paramref name="folder"/>, atomically: the policy as a loadable policy
@@ -43,7 +35,7 @@ public sealed partial class PpoTrainer
         using var scope = NewDisposeScope();
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.Config, Json));
+            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.Config, CheckpointJson.Options));
             StateDictFile.Save(Policy, Path.Combine(temp, PolicyCheckpoint.WeightsFile));
             _policy.Tokenizer.SaveTo(temp);
             StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
@@ -52,7 +44,7 @@ public sealed partial class PpoTrainer
             _policyOptimizer.save_state_dict(Path.Combine(temp, PolicyOptimizerFile));
             _criticOptimizer?.save_state_dict(Path.Combine(temp, CriticOptimizerFile));
             (Filter as IResumableFilter)?.WriteState(temp);
-            File.WriteAllText(Path.Combine(temp, TrainerStateFile), JsonSerializer.Serialize(state, Json));
+            File.WriteAllText(Path.Combine(temp, TrainerStateFile), JsonSerializer.Serialize(state, CheckpointJson.Options));
         });
     }
 
@@ -103,7 +95,7 @@ public sealed partial class PpoTrainer
         TrainerCheckpointState? state;
         try
         {
-            state = JsonSerializer.Deserialize<TrainerCheckpointState>(File.ReadAllText(path), Json);
+            state = JsonSerializer.Deserialize<TrainerCheckpointState>(File.ReadAllText(path), CheckpointJson.Options);
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
+using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet.Core.Tokenization;
 
@@ -17,7 +18,6 @@ public sealed class PolicyTokenizer
     public const string ArithmeticAlphabet = "0123456789+-*=,; ";
 
     private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly string? _sourceFolder;
 
     private PolicyTokenizer(Tokenizer inner, TokenizerDescription description, string? sourceFolder = null)
@@ -121,7 +121,7 @@ public sealed class PolicyTokenizer
     public void SaveTo(string folder)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, DescriptionFile), JsonSerializer.Serialize(Description, Json));
+        File.WriteAllText(Path.Combine(folder, DescriptionFile), JsonSerializer.Serialize(Description, CheckpointJson.Options));
         if (Description.Kind == "bpe" && _sourceFolder is not null)
             foreach (var file in new[] { Description.VocabFile!, Description.MergesFile! })
             {
@@ -139,7 +139,7 @@ public sealed class PolicyTokenizer
         TokenizerDescription d;
         try
         {
-            d = JsonSerializer.Deserialize<TokenizerDescription>(File.ReadAllText(path)) ?? throw new InvalidDataException($"'{path}' is empty.");
+            d = JsonSerializer.Deserialize<TokenizerDescription>(File.ReadAllText(path), CheckpointJson.Options) ?? throw new InvalidDataException($"'{path}' is empty.");
         }
         catch (JsonException e)
         {

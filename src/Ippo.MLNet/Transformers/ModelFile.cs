@@ -5,6 +5,7 @@ using Ippo.MLNet.Core.Models;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet;
 
@@ -39,7 +40,7 @@ internal static class ModelFile
                     var folder = Path.Combine(scratch, k.ToString());
                     policies[k].Policy.Save(folder);
                     File.WriteAllText(Path.Combine(folder, TransformerFile),
-                        JsonSerializer.Serialize(new TransformerSettings(policies[k].Columns, policies[k].Generation)));
+                        JsonSerializer.Serialize(new TransformerSettings(policies[k].Columns, policies[k].Generation), CheckpointJson.Options));
                     foreach (var file in Directory.GetFiles(folder))
                         zip.CreateEntryFromFile(file, $"{EntryPrefix}{k}/{Path.GetFileName(file)}", CompressionLevel.Fastest);
                 }
@@ -70,7 +71,7 @@ internal static class ModelFile
                     var folder = Path.Combine(scratch, group.Key.ToString());
                     Directory.CreateDirectory(folder);
                     foreach (var entry in group) entry.ExtractToFile(Path.Combine(folder, entry.Name));
-                    var settings = JsonSerializer.Deserialize<TransformerSettings>(File.ReadAllText(Path.Combine(folder, TransformerFile)))
+                    var settings = JsonSerializer.Deserialize<TransformerSettings>(File.ReadAllText(Path.Combine(folder, TransformerFile)), CheckpointJson.Options)
                         ?? throw new InvalidDataException($"'{path}' has an empty {TransformerFile} for policy {group.Key}.");
                     policies.Enqueue((Policy.Load(folder), settings));
                 }
