@@ -25,7 +25,7 @@ public static class PolicyCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, ConfigFile), JsonSerializer.Serialize(model.Config, CheckpointJson.Options));
+            File.WriteAllText(Path.Combine(temp, ConfigFile), JsonSerializer.Serialize(model.GptConfig, CheckpointJson.Options));
             StateDictFile.Save(model, Path.Combine(temp, WeightsFile));
             extra?.Invoke(temp);
         });

@@ -74,7 +74,7 @@ public static class InfluenceScoring
     {
         var hidden = SequenceScoring.ResponseHidden(model.Trunk, e.PromptTokens, e.PromptMask, e.ResponseTokens, e.ResponseMask);
         var logits = model.Logits(hidden);
-        if (model.Config.TieEmbeddings) capture?.RecordOuterProduct(model.TiedHeadParameterName, hidden, logits);
+        if (model.TiedHeadParameterName is { } tied) capture?.RecordOuterProduct(tied, hidden, logits);
         var (logProbs, entropy) = SequenceScoring.FromLogits(logits, e.ResponseTokens, e.ResponseMask, settings.Temperature);
         var losses = EpisodeLoss.Compute(logProbs, e.OldLogProbs.to(logProbs.dtype), e.Advantages.to(logProbs.dtype), e.ResponseMask, settings);
         return (losses, logProbs, entropy);

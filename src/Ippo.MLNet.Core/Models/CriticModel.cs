@@ -33,7 +33,7 @@ public sealed class CriticModel : nn.Module
     /// <summary>Copies the body weights of <paramref name="policy"/> (same config required) into this critic.</summary>
     public void CopyTrunkFrom(GptLanguageModel policy)
     {
-        if (policy.Config with { TieEmbeddings = Config.TieEmbeddings, InitSeed = Config.InitSeed } != Config)
+        if (policy.GptConfig with { TieEmbeddings = Config.TieEmbeddings, InitSeed = Config.InitSeed } != Config)
             throw new ArgumentException($"The policy's config {policy.Config} does not match the critic's {Config}.", nameof(policy));
         using var _ = no_grad();
         var source = policy.Trunk.state_dict();

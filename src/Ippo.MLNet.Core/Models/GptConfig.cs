@@ -6,7 +6,7 @@ namespace Ippo.MLNet.Core.Models;
 /// Shape of a GPT-style causal language model (nanoGPT layout). The only constructor argument of
 /// <see cref="GptLanguageModel"/>, <see cref="CriticModel"/> and the blocks inside them.
 /// </summary>
-public sealed record GptConfig
+public sealed record GptConfig : ICausalLMConfig
 {
     /// <summary>Number of token ids. Default 32; range [2, 1,000,000].</summary>
     public int VocabSize { get; init; } = 32;
@@ -31,6 +31,14 @@ public sealed record GptConfig
 
     /// <summary>Seed of the weight initialisation (normal(0, 0.02), nanoGPT-style). Default 0; any value.</summary>
     public long InitSeed { get; init; }
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public string ModelType => GptArchitecture.ModelType;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public int HiddenSize => Width;
 
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore]

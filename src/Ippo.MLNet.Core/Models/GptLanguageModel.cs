@@ -8,7 +8,7 @@ namespace Ippo.MLNet.Core.Models;
 /// A GPT-style causal language model (nanoGPT layout): <c>transformer</c> (<see cref="GptTrunk"/>) and an LM head,
 /// tied to the token embedding unless <see cref="GptConfig.TieEmbeddings"/> is false (then <c>lm_head.weight</c>).
 /// </summary>
-public sealed class GptLanguageModel : nn.Module
+public sealed class GptLanguageModel : CausalLanguageModel
 {
 #pragma warning disable IDE1006 // state-dict names follow nanoGPT
     private readonly GptTrunk transformer;
@@ -25,21 +25,24 @@ public sealed class GptLanguageModel : nn.Module
     }
 
     /// <summary>The shape this model was built with.</summary>
-    public GptConfig Config => transformer.Config;
+    public GptConfig GptConfig => transformer.Config;
 
-    /// <summary>State-dict name of the token embedding, which is also the LM head when embeddings are tied.</summary>
-    public string TiedHeadParameterName => "transformer.wte.weight";
+    /// <inheritdoc />
+    public override string? TiedHeadParameterName => GptConfig.TieEmbeddings ? "transformer.wte.weight" : null;
 
     /// <summary>The transformer body.</summary>
     public GptTrunk Trunk => transformer;
 
-    /// <summary>Hidden states of a full sequence: tokens, mask [batch, time] -> [batch, time, width].</summary>
-    public Tensor Hidden(Tensor tokens, Tensor mask) => transformer.Forward(tokens, mask);
+    /// <inheritdoc />
+    public override ICausalLMConfig Config => transformer.Config;
 
-    /// <summary>Logits over the vocabulary: hidden [..., width] -> [..., vocab].</summary>
-    public Tensor Logits(Tensor hidden) =>
+    /// <inheritdoc />
+    public override Tensor Hidden(Tensor tokens, Tensor mask, KvCache? cache = null) => transformer.Forward(tokens, mask, cache);
+
+    /// <inheritdoc />
+    public override Tensor Logits(Tensor hidden) =>
         lm_head is null ? nn.functional.linear(hidden, transformer.TokenEmbedding) : lm_head.call(hidden);
 
-    /// <summary>Logits of a full sequence: tokens, mask [batch, time] -> [batch, time, vocab].</summary>
-    public Tensor Forward(Tensor tokens, Tensor mask) => Logits(Hidden(tokens, mask));
+    /// <inheritdoc />
+    public override CausalLanguageModel CreateSibling() => new GptLanguageModel(GptConfig);
 }

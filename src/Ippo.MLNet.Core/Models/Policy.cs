@@ -8,7 +8,7 @@ namespace Ippo.MLNet.Core.Models;
 /// A language model and the tokenizer it reads: what gets trained, saved and loaded as one folder
 /// (config.json, model.safetensors, tokenizer.json).
 /// </summary>
-public sealed class Policy : IDisposable
+public sealed partial class Policy : IDisposable
 {
     /// <summary>Pairs <paramref name="model"/> with <paramref name="tokenizer"/>; their vocabulary sizes must agree.</summary>
     public Policy(GptLanguageModel model, PolicyTokenizer tokenizer)
@@ -55,7 +55,7 @@ public sealed class Policy : IDisposable
     /// <summary>A deep copy of the weights (same tokenizer).</summary>
     public Policy Clone()
     {
-        var copy = new GptLanguageModel(Model.Config);
+        var copy = new GptLanguageModel(Model.GptConfig);
         copy.load_state_dict(Model.state_dict());
         copy.to(ModelDevice.Of(Model));
         return new Policy(copy, Tokenizer);

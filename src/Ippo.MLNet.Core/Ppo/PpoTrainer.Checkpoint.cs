@@ -29,13 +29,13 @@ public sealed partial class PpoTrainer
         RequireFinite(Policy, "policy");
         if (_critic is not null) RequireFinite(_critic, "critic");
         if (_sharedValueHead is not null) RequireFinite(_sharedValueHead, "value head");
-        var state = new TrainerCheckpointState(TrainerCheckpointState.CurrentFormat, IterationsDone, _options.Seed, Policy.Config,
+        var state = new TrainerCheckpointState(TrainerCheckpointState.CurrentFormat, IterationsDone, _options.Seed, Policy.GptConfig,
             _options.ValueHead, _kl.Value, _nonFiniteStreak, _history);
         // Host copies and any wrappers the writers create die with this scope; the trainer's tensors were made outside it.
         using var scope = NewDisposeScope();
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.Config, CheckpointJson.Options));
+            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.GptConfig, CheckpointJson.Options));
             StateDictFile.Save(Policy, Path.Combine(temp, PolicyCheckpoint.WeightsFile));
             _policy.Tokenizer.SaveTo(temp);
             StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
@@ -59,7 +59,7 @@ public sealed partial class PpoTrainer
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
         var state = ReadState(folder);
-        var config = Policy.Config;
+        var config = Policy.GptConfig;
         if (state.Model with { InitSeed = 0 } != config with { InitSeed = 0 })
             throw new InvalidDataException($"The checkpoint in '{folder}' is for another model: {ConfigDifference(state.Model, config)}.");
         if (state.ValueHead != _options.ValueHead)

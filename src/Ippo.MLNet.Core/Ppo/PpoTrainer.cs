@@ -49,14 +49,14 @@ public sealed partial class PpoTrainer : IDisposable
         var policyParameters = model.parameters().ToList();
         if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
         {
-            _critic = new CriticModel(model.Config);
+            _critic = new CriticModel(model.GptConfig);
             _critic.CopyTrunkFrom(model);
             _critic.to(_device);
             _criticOptimizer = optim.AdamW(_critic.parameters(), lr: options.CriticLearningRate, weight_decay: 0);
         }
         else
         {
-            _sharedValueHead = new ValueHead(model.Config);
+            _sharedValueHead = new ValueHead(model.GptConfig);
             _sharedValueHead.to(_device);
             policyParameters.AddRange(_sharedValueHead.parameters());
         }
@@ -446,7 +446,7 @@ public sealed partial class PpoTrainer : IDisposable
 
     private static GptLanguageModel Copy(GptLanguageModel source)
     {
-        var copy = new GptLanguageModel(source.Config);
+        var copy = new GptLanguageModel(source.GptConfig);
         copy.load_state_dict(source.state_dict());
         copy.to(ModelDevice.Of(source));
         return copy;

@@ -18,7 +18,7 @@ public static class SftTrainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(examples);
         options.Validate();
-        ValidateExamples(examples, model.Config);
+        ValidateExamples(examples, model.GptConfig);
         var device = ModelDevice.Of(model);
         var random = new Random(options.Seed);
         using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
