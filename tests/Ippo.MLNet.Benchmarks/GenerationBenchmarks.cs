@@ -8,7 +8,7 @@ namespace Ippo.MLNet.Benchmarks;
 public class GenerationBenchmarks
 {
     private const int Eos = 511;
-    private GptLanguageModel _model = null!;
+    private CausalLanguageModel _model = null!;
     private TextGenerator _generator = null!;
     private int[][] _prompts = null!;
     private readonly GenerationOptions _options = new() { Temperature = 0, MaxNewTokens = 128 };

@@ -43,7 +43,7 @@ public class IterationProfileBenchmarks
         _trainer = new PpoTrainer(_policy, ArithmeticReward.Create(), _options, _filter);
         _prompts = ArithmeticDefaults.HeldOutPrompts(_task, 2000, seed: 2);
         _promptIds = _prompts.Take(64).Select(p => _policy.EncodePrompt(p.Prompt)).ToList();
-        _generator = new TextGenerator(_policy.Model, _policy.Tokenizer.PadId, _policy.Tokenizer.EosId, seed: 1);
+        _generator = new TextGenerator(_policy, seed: 1);
         _buffer = _trainer.CollectRollout(_prompts, new Dictionary<string, double>());
         Console.WriteLine($"// buffer: {_buffer.Count} episodes, mean response length {_buffer.ResponseMask.sum().ToDouble() / _buffer.Count:F1} tokens");
     }

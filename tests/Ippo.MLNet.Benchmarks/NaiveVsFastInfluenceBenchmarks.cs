@@ -14,7 +14,7 @@ namespace Ippo.MLNet.Benchmarks;
 /// </summary>
 public class NaiveVsFastInfluenceBenchmarks
 {
-    private GptLanguageModel _model = null!;
+    private CausalLanguageModel _model = null!;
     private ValidationGradient _validation = null!;
     private EpisodeBatch _episodes = null!;
     private DisposeScope _scope = null!;

@@ -9,7 +9,7 @@ namespace Ippo.MLNet.Benchmarks;
 /// <summary>One SFT forward + backward + AdamW step on a batch of 16 sequences of 64 tokens.</summary>
 public class TrainingStepBenchmarks
 {
-    private GptLanguageModel _model = null!;
+    private CausalLanguageModel _model = null!;
     private optim.Optimizer _optimizer = null!;
     private TrainingBatch _batch = null!;
 

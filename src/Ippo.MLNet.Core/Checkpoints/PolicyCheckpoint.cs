@@ -1,12 +1,11 @@
-using System.Text.Json;
 using Ippo.MLNet.Core.Models;
-using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet.Core.Checkpoints;
 
 /// <summary>
-/// A policy saved as one folder: <c>config.json</c> (the <see cref="GptConfig"/>) and <c>model.safetensors</c>
-/// (nanoGPT tensor names, loadable from PyTorch with the safetensors package). A tokenizer may add its own files.
+/// A policy saved as one folder: <c>config.json</c> (the architecture's config with its <c>model_type</c>, written and
+/// read through <see cref="ModelRegistry"/>) and <c>model.safetensors</c> (the architecture's state-dict names). A
+/// config.json without model_type is the built-in GPT. A tokenizer may add its own files.
 /// </summary>
 public static class PolicyCheckpoint
 {
@@ -20,38 +19,36 @@ public static class PolicyCheckpoint
     /// Writes <paramref name="model"/> to <paramref name="folder"/> atomically; <paramref name="extra"/> may write
     /// more files (tokenizer, value head) into the same folder before it replaces the old one.
     /// </summary>
-    public static void Save(GptLanguageModel model, string folder, Action<string>? extra = null)
+    public static void Save(CausalLanguageModel model, string folder, Action<string>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, ConfigFile), JsonSerializer.Serialize(model.GptConfig, CheckpointJson.Options));
-            StateDictFile.Save(model, Path.Combine(temp, WeightsFile));
+            WriteModel(model, temp);
             extra?.Invoke(temp);
         });
     }
 
+    /// <summary>Writes config.json and model.safetensors of <paramref name="model"/> into an existing <paramref name="folder"/>.</summary>
+    public static void WriteModel(CausalLanguageModel model, string folder)
+    {
+        ModelConfigJson.WriteFile(model.Config, Path.Combine(folder, ConfigFile));
+        StateDictFile.Save(model, Path.Combine(folder, WeightsFile));
+    }
+
     /// <summary>Reads the config of a checkpoint folder, with errors that name the file.</summary>
-    public static GptConfig ReadConfig(string folder)
+    public static ICausalLMConfig ReadConfig(string folder)
     {
         var path = Path.Combine(folder, ConfigFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{folder}' is not a policy checkpoint: '{path}' is missing.", path);
-        try
-        {
-            var config = JsonSerializer.Deserialize<GptConfig>(File.ReadAllText(path), CheckpointJson.Options)
-                ?? throw new InvalidDataException($"'{path}' is empty.");
-            return config.Validate();
-        }
-        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid model config: {e.Message}", e);
-        }
+        return ModelConfigJson.ReadFile(path);
     }
 
-    /// <summary>Loads the policy saved in <paramref name="folder"/> onto the CPU.</summary>
-    public static GptLanguageModel Load(string folder)
+    /// <summary>Loads the policy saved in <paramref name="folder"/> onto the CPU, built by the architecture of its model_type.</summary>
+    public static CausalLanguageModel Load(string folder)
     {
-        var model = new GptLanguageModel(ReadConfig(folder));
+        var config = ReadConfig(folder);
+        var model = ModelRegistry.Get(config.ModelType).Create(config);
         try
         {
             StateDictFile.Load(model, Path.Combine(folder, WeightsFile));

@@ -20,7 +20,7 @@ public static class PolicyEvaluator
         if (prompts is null || prompts.Count == 0) throw new ArgumentException("There are no prompts to evaluate.", nameof(prompts));
 
         var tokenizer = policy.Tokenizer;
-        using var generator = new TextGenerator(policy.Model, tokenizer.PadId, tokenizer.EosId, options.Seed);
+        using var generator = new TextGenerator(policy, options.Seed);
         var sampling = new GenerationOptions { Temperature = options.Temperature, MaxNewTokens = options.MaxNewTokens };
         var greedy = sampling with { Temperature = 0 };
         var sampled = new List<EvaluatedCompletion>[prompts.Count];

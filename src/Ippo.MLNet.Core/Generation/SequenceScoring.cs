@@ -8,16 +8,17 @@ namespace Ippo.MLNet.Core.Generation;
 public static class SequenceScoring
 {
     /// <summary>
-    /// Hidden states at the positions that predict each response token: [batch, responseLength, width].
+    /// Hidden states of <paramref name="model"/> at the positions that predict each response token:
+    /// [batch, responseLength, hidden].
     /// promptTokens/promptMask [batch, promptLength] (left-padded), responseTokens/responseMask [batch, responseLength]
     /// (right-padded).
     /// </summary>
-    public static Tensor ResponseHidden(GptTrunk trunk, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask)
+    public static Tensor ResponseHidden(CausalLanguageModel model, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask)
     {
         long promptLength = promptTokens.shape[1], responseLength = responseTokens.shape[1];
         var tokens = cat(new[] { promptTokens, responseTokens }, 1);
         var mask = cat(new[] { promptMask, responseMask.to(promptMask.dtype) }, 1);
-        var hidden = trunk.Forward(tokens, mask);
+        var hidden = model.Hidden(tokens, mask);
         return hidden.narrow(1, promptLength - 1, responseLength);
     }
 
@@ -26,17 +27,17 @@ public static class SequenceScoring
     /// both [batch, responseLength] and zero where responseMask is 0.
     /// </summary>
     public static (Tensor LogProbs, Tensor Entropy) LogProbsAndEntropy(
-        GptLanguageModel model, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
+        CausalLanguageModel model, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
-        var hidden = ResponseHidden(model.Trunk, promptTokens, promptMask, responseTokens, responseMask);
+        var hidden = ResponseHidden(model, promptTokens, promptMask, responseTokens, responseMask);
         var (logProbs, entropy) = FromHidden(model, hidden, responseTokens, responseMask, temperature);
         return (logProbs.MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Log-probs and entropy from response hidden states [batch, responseLength, width].</summary>
+    /// <summary>Log-probs and entropy from response hidden states [batch, responseLength, hidden].</summary>
     public static (Tensor LogProbs, Tensor Entropy) FromHidden(
-        GptLanguageModel model, Tensor responseHidden, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
+        CausalLanguageModel model, Tensor responseHidden, Tensor responseTokens, Tensor responseMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
         var (logProbs, entropy) = FromLogits(model.Logits(responseHidden), responseTokens, responseMask, temperature);

@@ -11,21 +11,42 @@ namespace Ippo.MLNet.Core.Generation;
 /// </summary>
 public sealed class TextGenerator : IDisposable
 {
-    private readonly GptLanguageModel _model;
+    private readonly CausalLanguageModel _model;
     private readonly int _padId;
     private readonly int _eosId;
+    private readonly int _drawableVocabSize;
     private readonly Generator _generator;
 
-    /// <summary>Creates a generator for <paramref name="model"/>; <paramref name="seed"/> seeds sampling.</summary>
-    public TextGenerator(GptLanguageModel model, int padId, int eosId, long seed = 0)
+    /// <summary>
+    /// Creates a generator for <paramref name="model"/> (any architecture); <paramref name="seed"/> seeds sampling.
+    /// <paramref name="drawableVocabSize"/>: only ids below it are ever drawn (the tokenizer's size when the model's
+    /// embedding has padding rows); null or the model's vocabulary size draws from all, range [1, vocabulary size].
+    /// </summary>
+    public TextGenerator(CausalLanguageModel model, int padId, int eosId, long seed = 0, int? drawableVocabSize = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        CheckId(nameof(padId), padId, model.Config.VocabSize);
-        CheckId(nameof(eosId), eosId, model.Config.VocabSize);
+        int vocab = model.Config.VocabSize;
+        _drawableVocabSize = drawableVocabSize ?? vocab;
+        if (_drawableVocabSize < 1 || _drawableVocabSize > vocab)
+            throw new ArgumentOutOfRangeException(nameof(drawableVocabSize), drawableVocabSize, $"drawableVocabSize must be in [1, {vocab}] (the model's vocabulary size).");
+        CheckId(nameof(padId), padId, _drawableVocabSize);
+        CheckId(nameof(eosId), eosId, _drawableVocabSize);
         _padId = padId;
         _eosId = eosId;
         _generator = new Generator((ulong)seed, ModelDevice.Of(model));
     }
+
+    /// <summary>
+    /// A generator for <paramref name="policy"/>'s model with its tokenizer's pad and EOS ids, drawing only ids the
+    /// tokenizer has (<see cref="Policy.DrawableVocabSize"/>).
+    /// </summary>
+    public TextGenerator(Policy policy, long seed = 0)
+        : this((policy ?? throw new ArgumentNullException(nameof(policy))).Model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, seed, policy.DrawableVocabSize)
+    {
+    }
+
+    /// <summary>Ids at or above this are never drawn.</summary>
+    public int DrawableVocabSize => _drawableVocabSize;
 
     /// <summary>Restarts the sampling generator from <paramref name="seed"/>: what follows is what a new generator with that seed would draw.</summary>
     public void Reseed(long seed) => _generator.manual_seed(seed);
@@ -46,7 +67,7 @@ public sealed class TextGenerator : IDisposable
             using var outer = NewDisposeScope();
             using var noGrad = no_grad();
             var (promptTokens, promptMask) = PromptBatch.LeftPad(prompts, _padId, device);
-            using var cache = options.UseKvCache ? new KvCache(_model.Config.Layers) : null;
+            using var cache = options.UseKvCache ? _model.CreateCache() : null;
             var stops = tensor(stopIds.Select(i => (long)i).ToArray(), device: device);
             var mask = promptMask;
             var sequence = promptTokens;
@@ -58,7 +79,7 @@ public sealed class TextGenerator : IDisposable
             for (int step = 0; step < options.MaxNewTokens; step++)
             {
                 using var stepScope = NewDisposeScope();
-                var (next, logProb) = TokenSampler.Sample(_model.Logits(last), options.Temperature, options.TopK, options.TopP, _generator);
+                var (next, logProb) = TokenSampler.Sample(_model.Logits(last), options.Temperature, options.TopK, options.TopP, _generator, _drawableVocabSize);
                 var alive = finished.logical_not();
                 next = next.masked_fill(finished, _padId);
                 tokens.Add(next.MoveToOuterDisposeScope());
@@ -87,7 +108,7 @@ public sealed class TextGenerator : IDisposable
 
     private Tensor LastHidden(Tensor newTokens, Tensor mask, KvCache? cache)
     {
-        var hidden = _model.Trunk.Forward(newTokens, mask, cache);
+        var hidden = _model.Hidden(newTokens, mask, cache);
         return hidden.select(1, hidden.shape[1] - 1);
     }
 
@@ -98,8 +119,8 @@ public sealed class TextGenerator : IDisposable
         options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("At least one prompt is needed.", nameof(prompts));
         var config = _model.Config;
-        if (options.TopK > config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, $"GenerationOptions.TopK must be in [0, {config.VocabSize}] (the vocabulary size).");
+        if (options.TopK > _drawableVocabSize)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, $"GenerationOptions.TopK must be in [0, {_drawableVocabSize}] (the drawable vocabulary size).");
         for (int i = 0; i < prompts.Count; i++)
         {
             var prompt = prompts[i] ?? throw new ArgumentException($"Prompt {i} is null.", nameof(prompts));

@@ -24,7 +24,7 @@ public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor
     /// at theta = theta_old: old log-probs are the model's current ones, so every ratio is 1. Tensors live in the
     /// caller's dispose scope.
     /// </summary>
-    public static EpisodeBatch FromTokens(GptLanguageModel model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses,
+    public static EpisodeBatch FromTokens(CausalLanguageModel model, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses,
         IReadOnlyList<double> advantages, int padId, double temperature = 1.0)
     {
         if (prompts.Count != responses.Count || prompts.Count != advantages.Count)

@@ -16,7 +16,7 @@ internal sealed class GradientCapture : IDisposable
     private readonly List<Use> _uses = new();
     private readonly HashSet<string> _trainable;
 
-    private GradientCapture(GptLanguageModel model)
+    private GradientCapture(CausalLanguageModel model)
     {
         _trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToHashSet();
         foreach (var (name, module) in model.named_modules())
@@ -47,7 +47,7 @@ internal sealed class GradientCapture : IDisposable
     private sealed record Use(Tensor Output, Tensor Input, UseKind Kind, string? WeightName, string? BiasName, long Rows = 0);
 
     /// <summary>Hooks <paramref name="model"/> until disposed.</summary>
-    public static GradientCapture Attach(GptLanguageModel model) => new(model ?? throw new ArgumentNullException(nameof(model)));
+    public static GradientCapture Attach(CausalLanguageModel model) => new(model ?? throw new ArgumentNullException(nameof(model)));
 
     /// <summary>Records a weight used as y = x W^T outside any module (the tied LM head): input x, output y.</summary>
     public void RecordOuterProduct(string parameter, Tensor input, Tensor output)

@@ -140,7 +140,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
     }
 
     /// <inheritdoc />
-    public void ReadState(string folder, GptLanguageModel policy)
+    public void ReadState(string folder, CausalLanguageModel policy)
     {
         var path = Path.Combine(folder, StateFile);
         if (!File.Exists(path)) throw new InvalidDataException($"The checkpoint in '{folder}' has no influence filter state '{StateFile}': it was written without an influence filter.");

@@ -17,7 +17,7 @@ public static class InfluenceScoring
     /// come from forward hooks, per-token output gradients from the backward pass, and each score is a sum over the
     /// episode's tokens of delta^T G a per layer. Equals <see cref="Naive"/> up to rounding.
     /// </summary>
-    public static double[] Fast(GptLanguageModel model, EpisodeBatch episodes, ValidationGradient validation,
+    public static double[] Fast(CausalLanguageModel model, EpisodeBatch episodes, ValidationGradient validation,
         EpisodeLossSettings settings, InfluenceNormalization normalization = InfluenceNormalization.Dot)
     {
         using var pass = Capture(model, episodes, settings);
@@ -28,7 +28,7 @@ public static class InfluenceScoring
     /// The differentiable pass behind <see cref="Fast"/>, kept for reuse: its pieces score the episodes and can assemble
     /// the gradient of any weighting of their losses (the fused first update step). Parameter .grad fields are untouched.
     /// </summary>
-    public static EpisodeForward Capture(GptLanguageModel model, EpisodeBatch episodes, EpisodeLossSettings settings)
+    public static EpisodeForward Capture(CausalLanguageModel model, EpisodeBatch episodes, EpisodeLossSettings settings)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(episodes);
@@ -45,7 +45,7 @@ public static class InfluenceScoring
     /// The reference: for each episode alone, one forward and one backward pass, the flattened gradient of every
     /// trainable parameter, and its dot product with g_val (cosine: divided by both norms). Slow; for tests and benchmarks.
     /// </summary>
-    public static double[] Naive(GptLanguageModel model, EpisodeBatch episodes, ValidationGradient validation,
+    public static double[] Naive(CausalLanguageModel model, EpisodeBatch episodes, ValidationGradient validation,
         EpisodeLossSettings settings, InfluenceNormalization normalization = InfluenceNormalization.Dot)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -70,9 +70,9 @@ public static class InfluenceScoring
         return scores;
     }
 
-    private static (Tensor Losses, Tensor LogProbs, Tensor Entropy) Losses(GptLanguageModel model, EpisodeBatch e, EpisodeLossSettings settings, GradientCapture? capture)
+    private static (Tensor Losses, Tensor LogProbs, Tensor Entropy) Losses(CausalLanguageModel model, EpisodeBatch e, EpisodeLossSettings settings, GradientCapture? capture)
     {
-        var hidden = SequenceScoring.ResponseHidden(model.Trunk, e.PromptTokens, e.PromptMask, e.ResponseTokens, e.ResponseMask);
+        var hidden = SequenceScoring.ResponseHidden(model, e.PromptTokens, e.PromptMask, e.ResponseTokens, e.ResponseMask);
         var logits = model.Logits(hidden);
         if (model.TiedHeadParameterName is { } tied) capture?.RecordOuterProduct(tied, hidden, logits);
         var (logProbs, entropy) = SequenceScoring.FromLogits(logits, e.ResponseTokens, e.ResponseMask, settings.Temperature);

@@ -30,7 +30,7 @@ public sealed class ValidationGradient : IDisposable
     public double Norm { get; }
 
     /// <summary>Computes g_val at the model's current parameters. Parameter .grad fields are left untouched.</summary>
-    public static ValidationGradient Compute(GptLanguageModel model, TrainingBatch validation)
+    public static ValidationGradient Compute(CausalLanguageModel model, TrainingBatch validation)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(validation);
@@ -41,7 +41,7 @@ public sealed class ValidationGradient : IDisposable
     /// g_val over a whole validation set, <paramref name="batchSize"/> traces at a time: each chunk's loss is scaled by
     /// its share of the completion tokens, so the sum is the gradient of the token-mean loss over every trace.
     /// </summary>
-    public static ValidationGradient Compute(GptLanguageModel model, IReadOnlyList<TokenizedExample> validation, int padId, int batchSize = 64)
+    public static ValidationGradient Compute(CausalLanguageModel model, IReadOnlyList<TokenizedExample> validation, int padId, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (validation is null || validation.Count == 0) throw new ArgumentException("The validation set is empty: influence needs gold traces to compare episodes against.", nameof(validation));
@@ -69,7 +69,7 @@ public sealed class ValidationGradient : IDisposable
     }
 
     // Gradient of scale * (token-mean SFT loss of the batch), detached and owned by the caller.
-    private static Dictionary<string, Tensor> Gradients(GptLanguageModel model, TrainingBatch batch, double scale)
+    private static Dictionary<string, Tensor> Gradients(CausalLanguageModel model, TrainingBatch batch, double scale)
     {
         var parameters = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         var result = new Dictionary<string, Tensor>();
@@ -99,7 +99,7 @@ public sealed class ValidationGradient : IDisposable
     /// Reads a gradient written by <see cref="Save"/> for <paramref name="model"/>'s trainable parameters, onto its
     /// device. Throws <see cref="InvalidDataException"/> naming the file and the parameter that does not fit.
     /// </summary>
-    public static ValidationGradient Load(string path, GptLanguageModel model)
+    public static ValidationGradient Load(string path, CausalLanguageModel model)
     {
         if (!File.Exists(path)) throw new InvalidDataException($"The validation gradient file '{path}' is missing.");
         Dictionary<string, Tensor> loaded;

@@ -4,39 +4,56 @@ using static TorchSharp.torch;
 namespace Ippo.MLNet.Core.Models;
 
 /// <summary>
-/// A separate critic for PPO: its own <c>transformer</c> body and a <c>value_head</c>. Usually initialised from
-/// the SFT policy's body (<see cref="CopyTrunkFrom"/>) so it starts from features that already read the task.
-/// The alternative, a value head on the policy's own body, is <see cref="ValueHead"/> used directly.
+/// A separate critic for PPO on any architecture: its own causal LM (<c>model</c>, read through
+/// <see cref="CausalLanguageModel.Hidden"/>; its LM head is unused) and a <c>value_head</c>. State-dict names are the
+/// architecture's own names under <c>model.</c> (for the built-in GPT <c>model.transformer.wte.weight</c>, ...) and
+/// <c>value_head.summary.weight</c> / <c>value_head.summary.bias</c>. Usually built by <see cref="FromPolicy"/>, so it
+/// starts from features that already read the task. The alternative, a value head on the policy's own hidden states,
+/// is <see cref="ValueHead"/> used directly.
 /// </summary>
 public sealed class CriticModel : nn.Module
 {
 #pragma warning disable IDE1006 // state-dict names
-    private readonly GptTrunk transformer;
+    private readonly CausalLanguageModel model;
     private readonly ValueHead value_head;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates a critic for <paramref name="config"/>, initialised from <see cref="GptConfig.InitSeed"/>.</summary>
-    public CriticModel(GptConfig config) : base(nameof(CriticModel))
+    /// <summary>
+    /// A critic reading <paramref name="model"/>'s hidden states (the critic owns it from now on) through a new,
+    /// zero-output value head in the model's dtype and on its device.
+    /// </summary>
+    public CriticModel(CausalLanguageModel model) : base(nameof(CriticModel))
     {
-        transformer = new GptTrunk(config);
-        value_head = new ValueHead(config);
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        value_head = new ValueHead(model.Config);
+        value_head.to(ModelDevice.Of(model), ModelDevice.DtypeOf(model));
         RegisterComponents();
-        ModelInit.Apply(transformer, config);
     }
 
-    /// <summary>The shape this critic was built with.</summary>
-    public GptConfig Config => transformer.Config;
+    /// <summary>
+    /// A critic whose model is a copy of <paramref name="policy"/> (a sibling with its weights, dtype and device), so the
+    /// two read the same features at the start; the policy itself is not shared.
+    /// </summary>
+    public static CriticModel FromPolicy(CausalLanguageModel policy)
+    {
+        var copy = ModelDevice.CopyOf(policy);
+        try
+        {
+            return new CriticModel(copy);
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The config of the critic's model (the policy's architecture and shape).</summary>
+    public ICausalLMConfig Config => model.Config;
+
+    /// <summary>The critic's own causal LM (its hidden states feed the value head).</summary>
+    public CausalLanguageModel Model => model;
 
     /// <summary>Values of every position: tokens, mask [batch, time] -> [batch, time].</summary>
-    public Tensor Forward(Tensor tokens, Tensor mask) => value_head.call(transformer.Forward(tokens, mask));
-
-    /// <summary>Copies the body weights of <paramref name="policy"/> (same config required) into this critic.</summary>
-    public void CopyTrunkFrom(GptLanguageModel policy)
-    {
-        if (policy.GptConfig with { TieEmbeddings = Config.TieEmbeddings, InitSeed = Config.InitSeed } != Config)
-            throw new ArgumentException($"The policy's config {policy.Config} does not match the critic's {Config}.", nameof(policy));
-        using var _ = no_grad();
-        var source = policy.Trunk.state_dict();
-        foreach (var (name, p) in transformer.named_parameters()) p.copy_(source[name]);
-    }
+    public Tensor Forward(Tensor tokens, Tensor mask) => value_head.call(model.Hidden(tokens, mask));
 }

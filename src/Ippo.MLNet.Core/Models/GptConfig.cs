@@ -4,7 +4,8 @@ namespace Ippo.MLNet.Core.Models;
 
 /// <summary>
 /// Shape of a GPT-style causal language model (nanoGPT layout). The only constructor argument of
-/// <see cref="GptLanguageModel"/>, <see cref="CriticModel"/> and the blocks inside them.
+/// <see cref="GptLanguageModel"/> and the blocks inside it; the only model code that names it is the built-in GPT and
+/// code that builds a fresh one (<see cref="Tasks.Arithmetic.ArithmeticDefaults"/>).
 /// </summary>
 public sealed record GptConfig : ICausalLMConfig
 {
@@ -39,6 +40,10 @@ public sealed record GptConfig : ICausalLMConfig
     /// <inheritdoc />
     [JsonIgnore]
     public int HiddenSize => Width;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public IReadOnlyCollection<string> InitializationOnlyFields => new[] { nameof(InitSeed) };
 
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore]

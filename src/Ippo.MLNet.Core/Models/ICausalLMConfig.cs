@@ -27,4 +27,10 @@ public interface ICausalLMConfig
 
     /// <summary>True when the LM head reuses the token embedding matrix.</summary>
     bool TieEmbeddings { get; }
+
+    /// <summary>
+    /// Fields of the written config.json that only choose the initial weights (a seed), not the model's shape: a trainer
+    /// checkpoint resumes into a model that differs from the saved config only in these. Default none.
+    /// </summary>
+    IReadOnlyCollection<string> InitializationOnlyFields => Array.Empty<string>();
 }

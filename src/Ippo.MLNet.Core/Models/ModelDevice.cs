@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Models;
 
-/// <summary>Where a module's weights live.</summary>
+/// <summary>Where a module's weights live, in which dtype, and how to copy a model onto the same place.</summary>
 public static class ModelDevice
 {
     /// <summary>The device of the first parameter of <paramref name="module"/> (CPU for a module without any).</summary>
@@ -11,5 +11,34 @@ public static class ModelDevice
     {
         foreach (var p in module.parameters()) return p.device;
         return CPU;
+    }
+
+    /// <summary>The dtype of the first floating-point parameter of <paramref name="module"/> (float32 for a module without any).</summary>
+    public static ScalarType DtypeOf(nn.Module module)
+    {
+        foreach (var p in module.parameters())
+            if (p.is_floating_point()) return p.dtype;
+        return ScalarType.Float32;
+    }
+
+    /// <summary>
+    /// A deep copy of <paramref name="source"/>: <see cref="CausalLanguageModel.CreateSibling"/> moved to the source's dtype
+    /// and device, then its state dict loaded. Owned by the caller.
+    /// </summary>
+    public static CausalLanguageModel CopyOf(CausalLanguageModel source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var copy = source.CreateSibling();
+        try
+        {
+            copy.to(Of(source), DtypeOf(source));
+            copy.load_state_dict(source.state_dict());
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
     }
 }

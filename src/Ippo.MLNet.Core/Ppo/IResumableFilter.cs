@@ -12,5 +12,5 @@ public interface IResumableFilter
     /// Reads the state written by <see cref="WriteState"/> for <paramref name="policy"/>. Throws
     /// <see cref="InvalidDataException"/> naming the file when it is missing or does not fit the policy.
     /// </summary>
-    void ReadState(string folder, GptLanguageModel policy);
+    void ReadState(string folder, CausalLanguageModel policy);
 }

@@ -29,14 +29,13 @@ public sealed partial class PpoTrainer
         RequireFinite(Policy, "policy");
         if (_critic is not null) RequireFinite(_critic, "critic");
         if (_sharedValueHead is not null) RequireFinite(_sharedValueHead, "value head");
-        var state = new TrainerCheckpointState(TrainerCheckpointState.CurrentFormat, IterationsDone, _options.Seed, Policy.GptConfig,
+        var state = new TrainerCheckpointState(TrainerCheckpointState.CurrentFormat, IterationsDone, _options.Seed, ModelConfigJson.Write(Policy.Config),
             _options.ValueHead, _kl.Value, _nonFiniteStreak, _history);
         // Host copies and any wrappers the writers create die with this scope; the trainer's tensors were made outside it.
         using var scope = NewDisposeScope();
         AtomicFolder.Write(folder, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, PolicyCheckpoint.ConfigFile), JsonSerializer.Serialize(Policy.GptConfig, CheckpointJson.Options));
-            StateDictFile.Save(Policy, Path.Combine(temp, PolicyCheckpoint.WeightsFile));
+            PolicyCheckpoint.WriteModel(Policy, temp);
             _policy.Tokenizer.SaveTo(temp);
             StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
             if (_critic is not null) StateDictFile.Save(_critic, Path.Combine(temp, CriticFile));
@@ -59,28 +58,28 @@ public sealed partial class PpoTrainer
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
         var state = ReadState(folder);
-        var config = Policy.GptConfig;
-        if (state.Model with { InitSeed = 0 } != config with { InitSeed = 0 })
-            throw new InvalidDataException($"The checkpoint in '{folder}' is for another model: {ConfigDifference(state.Model, config)}.");
+        var difference = ModelConfigJson.Difference(state.Model, Policy.Config);
+        if (difference.Length > 0)
+            throw new InvalidDataException($"The checkpoint in '{folder}' is for another model: {difference}.");
         if (state.ValueHead != _options.ValueHead)
             throw new InvalidDataException($"The checkpoint in '{folder}' has its critic as {state.ValueHead}; PpoOptions.ValueHead is {_options.ValueHead}.");
         if (state.Seed != _options.Seed)
             throw new InvalidDataException($"The checkpoint in '{folder}' was written by a run with Seed {state.Seed}; PpoOptions.Seed is {_options.Seed}. Resume with the same seed.");
 
-        using var policy = LoadModule(new GptLanguageModel(config), folder, PolicyCheckpoint.WeightsFile);
-        using var reference = LoadModule(new GptLanguageModel(config), folder, ReferenceFile);
-        using var critic = _critic is null ? null : LoadModule(new CriticModel(config), folder, CriticFile);
-        using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(config), folder, ValueHeadFile);
+        using var policy = LoadModule(Policy.CreateSibling(), folder, PolicyCheckpoint.WeightsFile);
+        using var reference = LoadModule(_reference.CreateSibling(), folder, ReferenceFile);
+        using var critic = _critic is null ? null : LoadModule(new CriticModel(_critic.Model.CreateSibling()), folder, CriticFile);
+        using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(Policy.Config), folder, ValueHeadFile);
         foreach (var file in _criticOptimizer is null ? new[] { PolicyOptimizerFile } : new[] { PolicyOptimizerFile, CriticOptimizerFile })
             if (!File.Exists(Path.Combine(folder, file))) throw new InvalidDataException($"The checkpoint in '{folder}' has no '{file}'.");
         (Filter as IResumableFilter)?.ReadState(folder, Policy);
 
         LoadOptimizer(_policyOptimizer, folder, PolicyOptimizerFile);
         if (_criticOptimizer is not null) LoadOptimizer(_criticOptimizer, folder, CriticOptimizerFile);
-        CopyWeights(policy, Policy);
-        CopyWeights(reference, _reference);
-        if (critic is not null) CopyWeights(critic, _critic!);
-        if (head is not null) CopyWeights(head, _sharedValueHead!);
+        Policy.load_state_dict(policy.state_dict());
+        _reference.load_state_dict(reference.state_dict());
+        _critic?.load_state_dict(critic!.state_dict());
+        _sharedValueHead?.load_state_dict(head!.state_dict());
         _kl.Restore(state.KlCoefficient);
         _nonFiniteStreak = state.NonFiniteStreak;
         _history.Clear();
@@ -108,10 +107,12 @@ public sealed partial class PpoTrainer
         return state;
     }
 
+    // Reads a weight file into a fresh module of the live one's dtype (a file of another dtype is an error) before anything changes.
     private T LoadModule<T>(T module, string folder, string file) where T : nn.Module
     {
         try
         {
+            module.to(ModelDevice.DtypeOf(Policy));
             StateDictFile.Load(module, Path.Combine(folder, file));
             module.to(_device);
             return module;
@@ -141,13 +142,6 @@ public sealed partial class PpoTrainer
         }
     }
 
-    private static void CopyWeights(nn.Module source, nn.Module target)
-    {
-        using var noGrad = no_grad();
-        var from = source.state_dict();
-        foreach (var (name, tensor) in target.state_dict()) tensor.copy_(from[name]);
-    }
-
     private static void RequireFinite(nn.Module module, string what)
     {
         using var scope = NewDisposeScope();
@@ -155,9 +149,4 @@ public sealed partial class PpoTrainer
             if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
                 throw new InvalidOperationException($"Refusing to write a checkpoint: {what} tensor '{name}' holds non-finite values.");
     }
-
-    private static string ConfigDifference(GptConfig saved, GptConfig current) =>
-        string.Join(", ", typeof(GptConfig).GetProperties()
-            .Where(p => p.Name != nameof(GptConfig.InitSeed) && !Equals(p.GetValue(saved), p.GetValue(current)))
-            .Select(p => $"{p.Name} is {p.GetValue(saved)} there and {p.GetValue(current)} here"));
 }

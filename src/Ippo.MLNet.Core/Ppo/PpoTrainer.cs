@@ -18,7 +18,7 @@ public sealed partial class PpoTrainer : IDisposable
     private readonly Policy _policy;
     private readonly RewardFunction _reward;
     private readonly PpoOptions _options;
-    private readonly GptLanguageModel _reference;
+    private readonly CausalLanguageModel _reference;
     private readonly CriticModel? _critic;
     private readonly ValueHead? _sharedValueHead;
     private readonly TorchSharp.Modules.OptimizerHelper _policyOptimizer;
@@ -32,7 +32,7 @@ public sealed partial class PpoTrainer : IDisposable
 
     /// <summary>
     /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
-    /// it is now; a separate critic starts from the policy's body.
+    /// it is now; a separate critic starts from a copy of the policy (any architecture).
     /// </summary>
     public PpoTrainer(Policy policy, RewardFunction reward, PpoOptions options, IEpisodeFilter? filter = null)
     {
@@ -43,38 +43,36 @@ public sealed partial class PpoTrainer : IDisposable
         var model = policy.Model;
         _device = ModelDevice.Of(model);
         _random = new Random(IterationSeeds.For(options.Seed, 1, IterationSeeds.Trainer));
-        _reference = Copy(model);
+        _reference = ModelDevice.CopyOf(model);
         _reference.eval();
         foreach (var p in _reference.parameters()) p.requires_grad = false;
         var policyParameters = model.parameters().ToList();
         if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
         {
-            _critic = new CriticModel(model.GptConfig);
-            _critic.CopyTrunkFrom(model);
-            _critic.to(_device);
+            _critic = CriticModel.FromPolicy(model);
             _criticOptimizer = optim.AdamW(_critic.parameters(), lr: options.CriticLearningRate, weight_decay: 0);
         }
         else
         {
-            _sharedValueHead = new ValueHead(model.GptConfig);
-            _sharedValueHead.to(_device);
+            _sharedValueHead = new ValueHead(model.Config);
+            _sharedValueHead.to(_device, ModelDevice.DtypeOf(model));
             policyParameters.AddRange(_sharedValueHead.parameters());
         }
         _policyOptimizer = optim.AdamW(policyParameters, lr: options.LearningRate, weight_decay: 0);
-        _generator = new TextGenerator(model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, options.Seed);
+        _generator = new TextGenerator(policy, options.Seed);
         _kl = options.AdaptiveKlTarget is { } target
             ? new AdaptiveKlController(options.KlCoefficient, target, options.AdaptiveKlHorizon)
             : new FixedKlController(options.KlCoefficient);
     }
 
     /// <summary>The model being trained (in place).</summary>
-    public GptLanguageModel Policy => _policy.Model;
+    public CausalLanguageModel Policy => _policy.Model;
 
     /// <summary>The policy being trained, with its tokenizer.</summary>
     public Policy PolicyWithTokenizer => _policy;
 
     /// <summary>The frozen reference policy (the policy as it was when training started).</summary>
-    public GptLanguageModel Reference => _reference;
+    public CausalLanguageModel Reference => _reference;
 
     /// <summary>The options, validated.</summary>
     public PpoOptions Options => _options;
@@ -82,7 +80,7 @@ public sealed partial class PpoTrainer : IDisposable
     /// <summary>The episode filter (I-PPO's influence filter), or null for plain PPO.</summary>
     public IEpisodeFilter? Filter { get; }
 
-    /// <summary>The separate critic, or null when the value head shares the policy's trunk.</summary>
+    /// <summary>The separate critic, or null when the value head reads the policy's own hidden states.</summary>
     public CriticModel? Critic => _critic;
 
     /// <summary>Iterations completed so far (including those before a resumed checkpoint).</summary>
@@ -300,7 +298,7 @@ public sealed partial class PpoTrainer : IDisposable
             var all = _critic.Forward(tokens, mask);
             return all.narrow(1, promptTokens.shape[1] - 1, responseTokens.shape[1]) * responseMask;
         }
-        var hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, responseMask);
+        var hidden = SequenceScoring.ResponseHidden(Policy, promptTokens, promptMask, responseTokens, responseMask);
         return _sharedValueHead!.call(hidden) * responseMask;
     }
 
@@ -386,7 +384,7 @@ public sealed partial class PpoTrainer : IDisposable
         Dictionary<string, Tensor>? assembled = null;
         if (fused is null)
         {
-            hidden = SequenceScoring.ResponseHidden(Policy.Trunk, promptTokens, promptMask, responseTokens, mask);
+            hidden = SequenceScoring.ResponseHidden(Policy, promptTokens, promptMask, responseTokens, mask);
             (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
         }
         else
@@ -442,14 +440,6 @@ public sealed partial class PpoTrainer : IDisposable
         using var scope = NewDisposeScope();
         var norms = parameters.Where(p => p.grad is not null).Select(p => p.grad!.norm()).ToArray();
         return norms.Length == 0 ? 0 : stack(norms).norm().ToDouble();
-    }
-
-    private static GptLanguageModel Copy(GptLanguageModel source)
-    {
-        var copy = new GptLanguageModel(source.GptConfig);
-        copy.load_state_dict(source.state_dict());
-        copy.to(ModelDevice.Of(source));
-        return copy;
     }
 
     private static double Lap(Stopwatch clock)

@@ -12,14 +12,14 @@ public static class SftLoss
     /// Mean negative log-likelihood of the completion tokens (token-mean over the response mask): a scalar.
     /// Prompt tokens are context, not targets.
     /// </summary>
-    public static Tensor Compute(GptLanguageModel model, TrainingBatch batch) =>
+    public static Tensor Compute(CausalLanguageModel model, TrainingBatch batch) =>
         Compute(model, batch.PromptTokens, batch.PromptMask, batch.ResponseTokens, batch.ResponseMask);
 
     /// <summary>The same from tensors: prompts [batch, promptLength], responses [batch, responseLength].</summary>
-    public static Tensor Compute(GptLanguageModel model, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask)
+    public static Tensor Compute(CausalLanguageModel model, Tensor promptTokens, Tensor promptMask, Tensor responseTokens, Tensor responseMask)
     {
         using var scope = NewDisposeScope();
-        var hidden = SequenceScoring.ResponseHidden(model.Trunk, promptTokens, promptMask, responseTokens, responseMask);
+        var hidden = SequenceScoring.ResponseHidden(model, promptTokens, promptMask, responseTokens, responseMask);
         var logits = model.Logits(hidden);
         var nll = nn.functional.cross_entropy(
             logits.flatten(0, 1), responseTokens.flatten(), reduction: nn.Reduction.None).view_as(responseTokens);

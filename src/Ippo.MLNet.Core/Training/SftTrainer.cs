@@ -12,13 +12,13 @@ public static class SftTrainer
     /// reporting window. Every step runs in its own dispose scope; batches are drawn with a seeded generator.
     /// </summary>
     public static double Train(
-        GptLanguageModel model, IReadOnlyList<TokenizedExample> examples, int padId, SftOptions options,
+        CausalLanguageModel model, IReadOnlyList<TokenizedExample> examples, int padId, SftOptions options,
         Action<SftProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(examples);
         options.Validate();
-        ValidateExamples(examples, model.GptConfig);
+        ValidateExamples(examples, model.Config);
         var device = ModelDevice.Of(model);
         var random = new Random(options.Seed);
         using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
@@ -53,7 +53,7 @@ public static class SftTrainer
         return lastWindowMean;
     }
 
-    private static void ValidateExamples(IReadOnlyList<TokenizedExample> examples, GptConfig config)
+    private static void ValidateExamples(IReadOnlyList<TokenizedExample> examples, ICausalLMConfig config)
     {
         if (examples.Count == 0) throw new ArgumentException("The SFT corpus is empty.", nameof(examples));
         for (int i = 0; i < examples.Count; i++)

@@ -22,7 +22,7 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
         Policy = policy;
         Columns = columns;
         Generation = generation.Validate();
-        _generator = new TextGenerator(policy.Model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, seed);
+        _generator = new TextGenerator(policy, seed);
         var input = SchemaDefinition.Create(typeof(PromptRow));
         input[nameof(PromptRow.Prompt)].ColumnName = columns.Prompt;
         var output = SchemaDefinition.Create(typeof(CompletionRow));

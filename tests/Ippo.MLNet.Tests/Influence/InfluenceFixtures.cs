@@ -20,7 +20,7 @@ internal static class InfluenceFixtures
     };
 
     /// <summary>Episodes with random advantages and old log-probs perturbed from the model's own, so clipping and dual clip both bite.</summary>
-    public static EpisodeBatch Episodes(GptLanguageModel model, ScalarType dtype, long seed = 3, double perturbation = 0.4)
+    public static EpisodeBatch Episodes(CausalLanguageModel model, ScalarType dtype, long seed = 3, double perturbation = 0.4)
     {
         var (prompt, promptMask) = PromptBatch.LeftPad(Prompts, TinyModels.Pad, CPU);
         var (response, responseMask) = PromptBatch.RightPad(Responses, TinyModels.Pad, CPU);
@@ -33,7 +33,7 @@ internal static class InfluenceFixtures
         return new EpisodeBatch(prompt, promptMask, response, responseMask, old, advantages);
     }
 
-    public static ValidationGradient ValidationGradientOf(GptLanguageModel model, IReadOnlyList<TokenizedExample>? traces = null)
+    public static ValidationGradient ValidationGradientOf(CausalLanguageModel model, IReadOnlyList<TokenizedExample>? traces = null)
     {
         using var batch = TrainingBatch.Collate(traces ?? Validation, TinyModels.Pad, CPU);
         return ValidationGradient.Compute(model, batch);

@@ -21,7 +21,7 @@ public class InfluenceTrainerTests
     private static InfluenceFilter Filter(Policy policy, InfluenceFilterOptions? options = null) =>
         new(ArithmeticDefaults.Tokenize(policy, ArithmeticDefaults.GoldTraces(PpoEndToEndTests.EasyTask, 16, seed: 2)), options, new ArithmeticJudge());
 
-    private static Dictionary<string, Tensor> Weights(GptLanguageModel model) =>
+    private static Dictionary<string, Tensor> Weights(CausalLanguageModel model) =>
         model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
 
     private sealed class UnitWeights : IEpisodeFilter

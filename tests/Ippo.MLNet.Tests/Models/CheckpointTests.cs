@@ -17,7 +17,7 @@ public class CheckpointTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_dir, recursive: true);
 
-    private static float[] Logits(GptLanguageModel model)
+    private static float[] Logits(CausalLanguageModel model)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

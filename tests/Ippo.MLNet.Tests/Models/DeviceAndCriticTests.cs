@@ -26,8 +26,7 @@ public class DeviceAndCriticTests
     public void ACriticCopiedFromThePolicyReadsTheSameFeatures()
     {
         using var policy = TinyModels.Model(seed: 31);
-        using var critic = new CriticModel(TinyModels.Config(seed: 32));
-        critic.CopyTrunkFrom(policy);
+        using var critic = CriticModel.FromPolicy(policy);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         policy.eval();
@@ -35,11 +34,21 @@ public class DeviceAndCriticTests
         var tokens = tensor(new long[] { 3, 4, 5, 6 }, new long[] { 1, 4 });
         var mask = ones(1, 4);
         var policyHidden = policy.Hidden(tokens, mask).data<float>().ToArray();
-        var criticHidden = critic.named_modules().First(m => m.name == "transformer").module;
-        var hidden = ((GptTrunk)criticHidden).Forward(tokens, mask).data<float>().ToArray();
+        var hidden = critic.Model.Hidden(tokens, mask).data<float>().ToArray();
         Assert.That(hidden, Is.EqualTo(policyHidden));
         var values = critic.Forward(tokens, mask);
         Assert.That(values.shape, Is.EqualTo(new long[] { 1, 4 }));
         Assert.That(values.abs().max().item<float>(), Is.EqualTo(0f), "the value head starts at zero output");
+        foreach (var p in critic.Model.parameters()) p.add_(1);
+        Assert.That(policy.Hidden(tokens, mask).data<float>().ToArray(), Is.EqualTo(policyHidden), "the critic owns its weights: changing them leaves the policy alone");
+    }
+
+    [Test]
+    public void TheCriticsTensorsAreTheModelsNamesUnderModelAndTheValueHead()
+    {
+        using var policy = TinyModels.Model(seed: 31, tied: false);
+        using var critic = CriticModel.FromPolicy(policy);
+        var expected = policy.state_dict().Keys.Select(k => "model." + k).Append("value_head.summary.weight").Append("value_head.summary.bias");
+        Assert.That(critic.state_dict().Keys, Is.EquivalentTo(expected));
     }
 }

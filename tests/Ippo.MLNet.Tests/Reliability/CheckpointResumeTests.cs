@@ -52,7 +52,7 @@ public class CheckpointResumeTests
             }
         }
         // A new process would start here: a fresh policy object (its own initial weights), a new trainer, the checkpoint.
-        using var fresh = ArithmeticDefaults.NewPolicy(TinyPolicy().Model.GptConfig with { InitSeed = 99 });
+        using var fresh = ArithmeticDefaults.NewPolicy((GptConfig)TinyPolicy().Model.Config with { InitSeed = 99 });
         var (resumed, resumedFilter) = Trainer(fresh, options, influence);
         using (resumed)
         using (resumedFilter)
@@ -121,7 +121,7 @@ public class CheckpointResumeTests
             if (Fail) throw new IOException("disk full");
         }
 
-        public void ReadState(string folder, GptLanguageModel policy) { }
+        public void ReadState(string folder, CausalLanguageModel policy) { }
     }
 
     [Test]

@@ -14,9 +14,24 @@ public static class ArithmeticDefaults
         ContextLength = 64, Width = 128, Layers = 3, Heads = 4, InitSeed = initSeed,
     };
 
-    /// <summary>A freshly initialised policy with the built-in tokenizer.</summary>
-    public static Policy NewPolicy(GptConfig? config = null) =>
-        new(new GptLanguageModel(config ?? ModelConfig()), PolicyTokenizer.CreateArithmetic());
+    /// <summary>
+    /// A freshly initialised policy with the built-in tokenizer: <paramref name="config"/> (any registered architecture;
+    /// default <see cref="ModelConfig"/>) built by its <see cref="ModelRegistry"/> entry.
+    /// </summary>
+    public static Policy NewPolicy(ICausalLMConfig? config = null)
+    {
+        config ??= ModelConfig();
+        var model = ModelRegistry.Get(config.ModelType).Create(config);
+        try
+        {
+            return new Policy(model, PolicyTokenizer.CreateArithmetic());
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>SFT examples as token ids: BOS + prompt, then completion + EOS.</summary>
     public static IReadOnlyList<TokenizedExample> Tokenize(Policy policy, IEnumerable<SftExample> corpus) =>
