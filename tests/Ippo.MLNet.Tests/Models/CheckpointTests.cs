@@ -102,6 +102,35 @@ public class CheckpointTests
     }
 
     [Test]
+    public void TheConfigCarriesItsModelTypeAndAConfigWithoutOneIsTheBuiltInGpt()
+    {
+        using var model = TinyModels.Model(seed: 26);
+        var folder = Path.Combine(_dir, "policy");
+        PolicyCheckpoint.Save(model, folder);
+        var path = Path.Combine(folder, PolicyCheckpoint.ConfigFile);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        Assert.That(json["model_type"]!.GetValue<string>(), Is.EqualTo(GptArchitecture.ModelType));
+
+        json.Remove("model_type");
+        File.WriteAllText(path, json.ToJsonString());
+        using var old = PolicyCheckpoint.Load(folder);
+        Assert.That(old, Is.TypeOf<GptLanguageModel>(), "folders written before model_type existed still load");
+        Assert.That(Logits(old), Is.EqualTo(Logits(model)));
+    }
+
+    [Test]
+    public void AnUnknownModelTypeIsNamedWithTheSupportedOnes()
+    {
+        using var model = TinyModels.Model();
+        var folder = Path.Combine(_dir, "policy");
+        PolicyCheckpoint.Save(model, folder);
+        var path = Path.Combine(folder, PolicyCheckpoint.ConfigFile);
+        File.WriteAllText(path, File.ReadAllText(path).Replace($"\"{GptArchitecture.ModelType}\"", "\"no-such-lm\""));
+        var error = Assert.Throws<NotSupportedException>(() => PolicyCheckpoint.Load(folder))!;
+        Assert.That(error.Message, Does.Contain("no-such-lm").And.Contain(GptArchitecture.ModelType).And.Contain(path));
+    }
+
+    [Test]
     public void AFolderWithoutConfigIsNotACheckpoint()
     {
         var error = Assert.Throws<FileNotFoundException>(() => PolicyCheckpoint.Load(_dir))!;
