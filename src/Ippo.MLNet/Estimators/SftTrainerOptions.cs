@@ -16,8 +16,11 @@ public sealed record SftTrainerOptions
     /// <summary>The policy to start from (copied, never changed). Default null: a new policy of <see cref="ModelConfig"/> with the built-in arithmetic vocabulary.</summary>
     public Policy? InitialPolicy { get; init; }
 
-    /// <summary>Shape of the new policy when <see cref="InitialPolicy"/> is null. Default null: the built-in task's default (width 128, 3 layers).</summary>
-    public GptConfig? ModelConfig { get; init; }
+    /// <summary>
+    /// Architecture and shape of the new policy when <see cref="InitialPolicy"/> is null: any registered architecture's
+    /// config (a <see cref="GptConfig"/> for the built-in GPT). Default null: the built-in task's default GPT (width 128, 3 layers).
+    /// </summary>
+    public ICausalLMConfig? ModelConfig { get; init; }
 
     /// <summary>Optimisation settings. Default: <see cref="SftOptions"/>'s defaults.</summary>
     public SftOptions Sft { get; init; } = new();
