@@ -88,4 +88,37 @@ public class GrpoLossTermsTests
         Assert.That(() => ClipRatios.Compute(x, x, x, m, 1.0, 0.28), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contain("epsilon_low"));
         Assert.That(() => ClipRatios.Compute(x, x, x, m, 0.2, 0), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contain("epsilon_high"));
     }
+    [Test]
+    public void GrpoPerTokenLossAtTheRolloutPolicyMatchesHandValues()
+    {
+        // r = 1 (lp = old): surrogate -A = -.5; d = lp - ref = ln2 gives k3 = ln2 - .5, times beta .1.
+        // Gradient: -A r + beta (1 - exp(-d)) = -.5 + .1 x .5 = -.45.
+        var logProbs = T(new double[,] { { -1 } }).requires_grad_();
+        var old = T(new double[,] { { -1 } });
+        var refs = T(new double[,] { { -1 - Ln2 } });
+        var losses = GrpoLoss.PerToken(logProbs, old, T(new double[,] { { 0.5 } }), refs, 0.2, 0.28, beta: 0.1);
+        Assert.That(losses.item<double>(), Is.EqualTo(-0.5 + 0.1 * (Ln2 - 0.5)).Within(1e-15));
+        losses.sum().backward();
+        Assert.That(logProbs.grad!.item<double>(), Is.EqualTo(-0.45).Within(1e-15));
+        Assert.That(() => GrpoLoss.PerToken(logProbs, old, old, null, 0.2, 0.28, beta: 0.1),
+            Throws.InstanceOf<ArgumentNullException>().With.Message.Contain("refLogProbs"));
+    }
+
+    [Test]
+    public void AggregatedGrpoPerTokenLossIsTheSurrogatePlusTheKlLoss()
+    {
+        // Every aggregation is linear, so aggregating the sum equals summing the aggregates (float64 rounding, 1e-12).
+        var rng = new Random(5);
+        double[,] Uniform(double scale) { var x = new double[3, 4]; for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) x[i, j] = (rng.NextDouble() * 2 - 1) * scale; return x; }
+        var lp = T(Uniform(0.5)); var old = T(Uniform(0.5)); var refs = T(Uniform(0.5)); var adv = T(Uniform(2));
+        var mask = T(new double[,] { { 1, 1, 1, 1 }, { 1, 1, 0, 0 }, { 1, 0, 0, 0 } });
+        foreach (LossAggregation mode in Enum.GetValues<LossAggregation>())
+        {
+            var combined = LossAggregator.Aggregate(GrpoLoss.PerToken(lp, old, adv, refs, 0.2, 0.28, 0.04), mask, mode).item<double>();
+            var surrogate = PolicyLoss.ClippedSurrogate(lp, old, adv, mask, 0.2, 0.28, dualClip: null, aggregation: mode).Loss.item<double>();
+            var kl = KlLoss.Compute(lp, refs, mask, 0.04, mode).Loss.item<double>();
+            Assert.That(combined, Is.EqualTo(surrogate + kl).Within(1e-12), mode.ToString());
+        }
+    }
 }
+
