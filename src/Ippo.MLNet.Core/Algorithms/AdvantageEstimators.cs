@@ -19,6 +19,9 @@ public static class AdvantageEstimators
     /// <summary>RLOO: leave-one-out group baseline.</summary>
     public const string Rloo = "rloo";
 
+    /// <summary>REINFORCE++: discounted reward-to-go whitened over the batch's tokens; needs neither critic nor groups.</summary>
+    public const string ReinforcePlusPlus = "reinforce_plus_plus";
+
     /// <summary>REINFORCE++ with a group-mean baseline, then whitened over the batch's tokens.</summary>
     public const string ReinforcePlusPlusBaseline = "reinforce_plus_plus_baseline";
 
@@ -33,6 +36,8 @@ public static class AdvantageEstimators
             (inputs, settings) => GroupAdvantages.Grpo(AdvantageEstimator.Scores(inputs), inputs.ResponseMask, inputs.GroupIds!, RewardScaling.None, settings.Epsilon)));
         Register(new AdvantageEstimator(Rloo, needsCritic: false, needsGroups: true,
             (inputs, _) => GroupAdvantages.Rloo(AdvantageEstimator.Scores(inputs), inputs.ResponseMask, inputs.GroupIds!)));
+        Register(new AdvantageEstimator(ReinforcePlusPlus, needsCritic: false, needsGroups: false,
+            (inputs, settings) => OutcomeAdvantages.ReinforcePlusPlus(inputs.TokenLevelRewards, inputs.ResponseMask, settings.Gamma)));
         Register(new AdvantageEstimator(ReinforcePlusPlusBaseline, needsCritic: false, needsGroups: true,
             (inputs, _) => GroupAdvantages.ReinforcePlusPlusBaseline(AdvantageEstimator.Scores(inputs), inputs.ResponseMask, inputs.GroupIds!)));
     }

@@ -3,7 +3,7 @@ namespace Ippo.MLNet.Core.Algorithms;
 /// <summary>The scalar knobs of the advantage estimators; each estimator reads only its own.</summary>
 public sealed record AdvantageSettings
 {
-    /// <summary>Discount (GAE). Default 1; range [0, 1].</summary>
+    /// <summary>Discount (GAE, REINFORCE++). Default 1; range [0, 1].</summary>
     public double Gamma { get; init; } = 1.0;
 
     /// <summary>GAE lambda. Default 0.95; range [0, 1].</summary>

@@ -48,7 +48,7 @@ public static class GroupAdvantages
         CheckInputs(scores, responseMask, groupIds, "rloo");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (_, inverse, counts) = GroupStats.Index(groupIds);
+        var (_, inverse, counts) = GroupStats.Index(groupIds.to(scores.device));
         var n = counts.to(scores.dtype).gather(0, inverse);
         var sums = GroupStats.Mean(scores, groupIds) * n;
         var advantages = scores - (sums - scores) / (n - 1);

@@ -16,7 +16,7 @@ public static class GroupStats
     /// </summary>
     public static (Tensor Ids, Tensor Inverse, Tensor Counts) Index(Tensor groupIds)
     {
-        CheckIds(groupIds, groupIds.shape.Length == 1 ? groupIds.shape[0] : -1);
+        CheckIds(groupIds, null);
         using var scope = NewDisposeScope();
         var (ids, inverse, counts) = groupIds.to(ScalarType.Int64).unique(sorted: true, return_inverse: true, return_counts: true);
         return (ids.MoveToOuterDisposeScope(), inverse!.MoveToOuterDisposeScope(), counts!.MoveToOuterDisposeScope());
@@ -27,7 +27,7 @@ public static class GroupStats
     {
         CheckValues(values, groupIds);
         using var scope = NewDisposeScope();
-        var (_, inverse, counts) = Index(groupIds);
+        var (_, inverse, counts) = Index(groupIds.to(values.device));
         var sums = zeros(counts.shape[0], dtype: values.dtype, device: values.device).scatter_add(0, inverse, values);
         return (sums / counts.to(values.dtype)).gather(0, inverse).MoveToOuterDisposeScope();
     }
@@ -40,7 +40,7 @@ public static class GroupStats
     {
         CheckValues(values, groupIds);
         using var scope = NewDisposeScope();
-        var (_, inverse, counts) = Index(groupIds);
+        var (_, inverse, counts) = Index(groupIds.to(values.device));
         var centered = values - Mean(values, groupIds);
         var squares = zeros(counts.shape[0], dtype: values.dtype, device: values.device).scatter_add(0, inverse, centered.square());
         var variance = squares / (counts - 1).clamp_min(1).to(values.dtype);
@@ -52,7 +52,7 @@ public static class GroupStats
     {
         CheckValues(values, groupIds);
         using var scope = NewDisposeScope();
-        var (_, inverse, counts) = Index(groupIds);
+        var (_, inverse, counts) = Index(groupIds.to(values.device));
         // Order by (group, value rank), unique keys: each group becomes one ascending run, its min first and max last.
         long batch = values.shape[0];
         var byValue = values.argsort();
@@ -87,10 +87,11 @@ public static class GroupStats
         CheckIds(groupIds, values.shape[0]);
     }
 
-    private static void CheckIds(Tensor groupIds, long batch)
+    private static void CheckIds(Tensor groupIds, long? batch)
     {
-        if (groupIds.dim() != 1 || groupIds.shape[0] != batch || batch < 1)
-            throw new ArgumentException($"groupIds must have shape [batch] with batch >= 1 (batch {batch}); it has [{string.Join(", ", groupIds.shape)}].", nameof(groupIds));
+        if (groupIds.dim() != 1 || groupIds.shape[0] < 1 || (batch is { } b && groupIds.shape[0] != b))
+            throw new ArgumentException(
+                $"groupIds must have shape [{(batch is { } n ? n.ToString() : "batch")}] with at least one episode; it has [{string.Join(", ", groupIds.shape)}].", nameof(groupIds));
         if (groupIds.is_floating_point() || groupIds.dtype == ScalarType.Bool || groupIds.is_complex())
             throw new ArgumentException($"groupIds must be an integer tensor; it is {groupIds.dtype}.", nameof(groupIds));
     }

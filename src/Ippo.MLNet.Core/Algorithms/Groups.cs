@@ -39,7 +39,7 @@ public static class Groups
     {
         using var scope = NewDisposeScope();
         var zero = ZeroStd(scores, groupIds, tolerance).to(ScalarType.Float64);
-        var (_, inverse, counts) = GroupStats.Index(groupIds);
+        var (_, inverse, counts) = GroupStats.Index(groupIds.to(scores.device));
         // Each episode contributes 1 / its group size, so a group counts once whatever its size.
         var perGroup = zero / counts.to(ScalarType.Float64).gather(0, inverse);
         return perGroup.sum().ToDouble() / counts.shape[0];

@@ -11,14 +11,14 @@ public class AdvantageEstimatorsTests
     [Test]
     public void EveryBuiltInEstimatorIsRegisteredAndOnlyGaeNeedsACritic()
     {
-        var builtIn = new[] { "dr_grpo", "gae", "grpo", "reinforce_plus_plus_baseline", "rloo" };
+        var builtIn = new[] { "dr_grpo", "gae", "grpo", "reinforce_plus_plus", "reinforce_plus_plus_baseline", "rloo" };
         Assert.That(AdvantageEstimators.Names, Is.SupersetOf(builtIn));
         foreach (var name in builtIn)
         {
             var estimator = AdvantageEstimators.Get(name);
             Assert.That(estimator.Name, Is.EqualTo(name));
             Assert.That(estimator.NeedsCritic, Is.EqualTo(name == "gae"), name);
-            Assert.That(estimator.NeedsGroups, Is.EqualTo(name != "gae"), name);
+            Assert.That(estimator.NeedsGroups, Is.EqualTo(name is not ("gae" or "reinforce_plus_plus")), name);
         }
     }
 
@@ -102,5 +102,16 @@ public class AdvantageEstimatorsTests
         };
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => settings.Validate())!;
         Assert.That(error.Message, Does.Contain($"AdvantageSettings.{setting}"));
+    }
+    [Test]
+    public void ReinforcePlusPlusWhitensTheDiscountedRewardToGo()
+    {
+        // gamma .5. Row 0 rewards [0, 0, 1] -> returns [.25, .5, 1]; row 1 [0, 2, junk on padding] -> [1, 2, 0].
+        // Tokens .25 .5 1 1 2: mean .95, deviations -.7 -.45 .05 .05 1.05, squares sum 1.8, Bessel var 1.8 / 4 = .45.
+        var inputs = new AdvantageInputs(T(new double[,] { { 0, 0, 1 }, { 0, 2, 7 } }), T(new double[,] { { 1, 1, 1 }, { 1, 1, 0 } }));
+        var (adv, ret) = AdvantageEstimators.Get(AdvantageEstimators.ReinforcePlusPlus).Compute(inputs, new AdvantageSettings { Gamma = 0.5 });
+        Assert.That(Flat(ret), Is.EqualTo(new[] { 0.25, 0.5, 1, 1, 2, 0 }).Within(1e-15));
+        double s = Math.Sqrt(0.45 + 1e-8);
+        Assert.That(Flat(adv), Is.EqualTo(new[] { -0.7 / s, -0.45 / s, 0.05 / s, 0.05 / s, 1.05 / s, 0 }).Within(1e-12));
     }
 }
