@@ -106,4 +106,18 @@ public class GroupAdvantagesTests
             Assert.That(permuted, Is.EqualTo(expected).Within(1e-12), scaling.ToString());
         }
     }
+    [Test]
+    public void RlooIsGroupCentredScoresTimesNOverNMinusOne()
+    {
+        // s_i - (S - s_i) / (n - 1) = (n s_i - S) / (n - 1) = n / (n - 1) (s_i - S / n): two routes, float64 rounding.
+        var rng = new Random(3);
+        long[] ids = { 0, 1, 0, 2, 1, 0, 2, 2, 2, 1 };
+        var scores = ids.Select(_ => rng.NextDouble() * 4 - 2).ToArray();
+        var sizes = ids.Select(g => (double)ids.Count(x => x == g)).ToArray();
+        var mask = new double[ids.Length, 1];
+        for (int i = 0; i < ids.Length; i++) mask[i, 0] = 1;
+        var rloo = Flat(GroupAdvantages.Rloo(T(scores), T(mask), Ids(ids)).Advantages);
+        var centred = Flat(GroupAdvantages.Grpo(T(scores), T(mask), Ids(ids), RewardScaling.None).Advantages);
+        Assert.That(rloo, Is.EqualTo(centred.Select((c, i) => c * sizes[i] / (sizes[i] - 1)).ToArray()).Within(1e-12));
+    }
 }

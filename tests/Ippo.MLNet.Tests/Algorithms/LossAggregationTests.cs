@@ -92,4 +92,22 @@ public class LossAggregationTests
         Assert.That(() => LossAggregationNames.Parse("token_mean"),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contain("'token_mean'").And.Message.Contain("dr_grpo"));
     }
+    [TestCase(LossAggregation.TokenMean)]
+    [TestCase(LossAggregation.SequenceMeanTokenMean)]
+    [TestCase(LossAggregation.SequenceMeanTokenSum)]
+    public void SequenceCoefficientsAgreeWithTheInfluenceEpisodeLosses(LossAggregation mode)
+    {
+        // sum_i EpisodeLoss.Coefficients_i x EpisodeLoss_i and sum_i SequenceCoefficients_i x token sum_i are both the
+        // batch loss of PolicyLoss.ClippedSurrogate; they differ by float64 rounding only.
+        var rng = new Random(21);
+        double[,] Uniform(double scale) { var x = new double[4, 5]; for (int i = 0; i < 4; i++) for (int j = 0; j < 5; j++) x[i, j] = (rng.NextDouble() * 2 - 1) * scale; return x; }
+        var lp = T(Uniform(0.3)); var old = T(Uniform(0.3)); var adv = T(Uniform(1));
+        var mask = T(new double[,] { { 1, 1, 1, 1, 1 }, { 1, 1, 0, 0, 0 }, { 1, 0, 0, 0, 0 }, { 1, 1, 1, 0, 0 } });
+        var settings = new Ippo.MLNet.Core.Influence.EpisodeLossSettings(0.2, 0.28, 3.0, mode);
+        var episodes = Ippo.MLNet.Core.Influence.EpisodeLoss.Compute(lp, old, adv, mask, settings);
+        var viaInfluence = (Ippo.MLNet.Core.Influence.EpisodeLoss.Coefficients(mask, null, mode) * episodes).sum().item<double>();
+        var tokenSums = (PolicyLoss.PerToken(lp, old, adv, 0.2, 0.28, 3.0) * mask).sum(dim: 1);
+        var viaCoefficients = (LossAggregator.SequenceCoefficients(mask, mode) * tokenSums).sum().item<double>();
+        Assert.That(viaCoefficients, Is.EqualTo(viaInfluence).Within(1e-12));
+    }
 }
