@@ -6,12 +6,17 @@ using static TorchSharp.torch;
 namespace Ippo.MLNet.Tests.Models.Pretrained;
 
 /// <summary>
-/// The two Hugging Face fixtures (tiny random checkpoints whose logits and greedy tokens an independent PyTorch
-/// implementation computed in float64): loaded here in float32 they must agree within 2e-5 (float32 rounding of
-/// these ~0.7-magnitude logits is about 1e-6; every loader mistake tried moves them by far more, see the README).
+/// Hugging Face fixtures: tiny random checkpoints whose logits and greedy tokens an independent PyTorch implementation
+/// computed in float64 (llama-gqa and gpt2 from ../shared; the other four from tests/fixtures-src, BF16 on disk for
+/// qwen3). Loaded here in float32 they must agree within 2e-5: float32 rounding of these logits (magnitude up to ~8)
+/// is about 1e-6, and every loader mistake tried moves them by far more (see Fixtures/hf/README.md).
 /// </summary>
 [TestFixture("llama-gqa")]
 [TestFixture("gpt2")]
+[TestFixture("qwen2-bias")]
+[TestFixture("qwen3-qknorm-bf16")]
+[TestFixture("llama3-rope")]
+[TestFixture("mistral-window")]
 public class FixtureTests(string name)
 {
     private const double Tolerance = 2e-5;
