@@ -35,6 +35,14 @@ internal sealed class GradientCapture : IDisposable
                         return new Use(y, Owned(xhat), UseKind.LayerNorm, norm.weight is null ? null : prefix + "weight", norm.bias is null ? null : prefix + "bias");
                     }));
                     break;
+                case IGainNorm gain when module is nn.Module<Tensor, Tensor> gainModule:
+                    var own = gainModule.named_parameters(recurse: false).Select(p => p.name).ToHashSet();
+                    _removers.Add(Hook(gainModule, (x, y) =>
+                    {
+                        using var _ = no_grad();
+                        return new Use(y, Owned(gain.Normalize(x.detach())), UseKind.GainNorm, own.Contains("weight") ? prefix + "weight" : null, own.Contains("bias") ? prefix + "bias" : null);
+                    }));
+                    break;
                 case Embedding embedding:
                     _removers.Add(Hook(embedding, (x, y) => new Use(y, Owned(x.alias()), UseKind.Embedding, prefix + "weight", null, embedding.weight!.shape[0])));
                     break;
@@ -42,7 +50,7 @@ internal sealed class GradientCapture : IDisposable
         }
     }
 
-    private enum UseKind { Linear, LayerNorm, Embedding, OuterProduct }
+    private enum UseKind { Linear, LayerNorm, GainNorm, Embedding, OuterProduct }
 
     private sealed record Use(Tensor Output, Tensor Input, UseKind Kind, string? WeightName, string? BiasName, long Rows = 0);
 
@@ -95,6 +103,13 @@ internal sealed class GradientCapture : IDisposable
             case UseKind.LayerNorm:
                 if (use.BiasName is not null) yield return new SummedPiece(use.BiasName, Owned(delta.alias()));
                 if (use.WeightName is not null) yield return new SummedPiece(use.WeightName, Owned(delta * use.Input));
+                delta.Dispose();
+                break;
+            case UseKind.GainNorm:
+                // Inputs of any rank (q_norm's [batch, time, heads, headDim]): every non-feature position past the batch
+                // axis is one more term of the sum, so flatten them into SummedPiece's token axis.
+                if (use.BiasName is not null) yield return new SummedPiece(use.BiasName, Owned(delta.flatten(1, -2)));
+                if (use.WeightName is not null) yield return new SummedPiece(use.WeightName, Owned((delta * use.Input).flatten(1, -2)));
                 delta.Dispose();
                 break;
             case UseKind.Embedding:

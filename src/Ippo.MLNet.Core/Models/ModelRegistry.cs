@@ -10,6 +10,8 @@ public static class ModelRegistry
     static ModelRegistry()
     {
         Register(new GptArchitecture());
+        Register(new Llama.LlamaArchitecture());
+        Register(new Gpt2.Gpt2Architecture());
     }
 
     /// <summary>Makes <paramref name="architecture"/> serve each of its model types (replacing an earlier registration).</summary>

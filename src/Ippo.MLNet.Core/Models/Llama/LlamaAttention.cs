@@ -1,0 +1,78 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ippo.MLNet.Core.Models.Llama;
+
+/// <summary>
+/// Causal self-attention with grouped-query heads (each key/value head serves NumAttentionHeads / KeyValueHeads
+/// consecutive query heads), rotary positions on q and k, optional q/k/v/o biases and, for Qwen3, a per-head
+/// RMSNorm on q and k before the rotation.
+/// </summary>
+public sealed class LlamaAttention : nn.Module
+{
+    private readonly LlamaConfig _config;
+#pragma warning disable IDE1006 // state-dict names follow Hugging Face
+    private readonly Linear q_proj;
+    private readonly Linear k_proj;
+    private readonly Linear v_proj;
+    private readonly Linear o_proj;
+    private readonly RmsNorm? q_norm;
+    private readonly RmsNorm? k_norm;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates the layer for <paramref name="config"/>.</summary>
+    public LlamaAttention(LlamaConfig config) : base(nameof(LlamaAttention))
+    {
+        _config = config;
+        int headSize = config.HeadSize;
+        q_proj = nn.Linear(config.HiddenSize, config.NumAttentionHeads * headSize, hasBias: config.QkvBias);
+        k_proj = nn.Linear(config.HiddenSize, config.KeyValueHeads * headSize, hasBias: config.QkvBias);
+        v_proj = nn.Linear(config.HiddenSize, config.KeyValueHeads * headSize, hasBias: config.QkvBias);
+        o_proj = nn.Linear(config.NumAttentionHeads * headSize, config.HiddenSize, hasBias: config.OutputBias);
+        if (config.QkNorm)
+        {
+            q_norm = new RmsNorm(headSize, config.RmsNormEps);
+            k_norm = new RmsNorm(headSize, config.RmsNormEps);
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x [batch, time, hidden]; (cos, sin) [batch, 1, time, headDim] for these tokens' positions; allowed
+    /// [batch, 1, time, seen] (true where a query may attend a key); cache, when given, receives this step's rotated
+    /// keys and values. Returns [batch, time, hidden].
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor allowed, LayerKvCache? cache)
+    {
+        long batch = x.shape[0], time = x.shape[1];
+        int heads = _config.NumAttentionHeads, kvHeads = _config.KeyValueHeads, headSize = _config.HeadSize;
+        var q = RotaryEmbedding.Apply(SplitHeads(q_proj.call(x), q_norm, heads), cos, sin);
+        var k = RotaryEmbedding.Apply(SplitHeads(k_proj.call(x), k_norm, kvHeads), cos, sin);
+        var v = SplitHeads(v_proj.call(x), null, kvHeads);
+        if (cache is not null) (k, v) = cache.Append(k, v);
+        if (heads != kvHeads)
+        {
+            k = k.repeat_interleave(heads / kvHeads, dim: 1);
+            v = v.repeat_interleave(heads / kvHeads, dim: 1);
+        }
+        var scores = q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headSize));
+        scores = scores.masked_fill(allowed.logical_not(), double.NegativeInfinity);
+        var weights = Softmax(scores);
+        var y = weights.matmul(v).transpose(1, 2).reshape(batch, time, heads * headSize);
+        return o_proj.call(y);
+    }
+
+    /// <summary>[batch, time, n * headDim] -> [batch, n, time, headDim], normalised per head first when a norm is given.</summary>
+    private Tensor SplitHeads(Tensor projected, RmsNorm? norm, int count)
+    {
+        var perHead = projected.view(projected.shape[0], projected.shape[1], count, _config.HeadSize);
+        if (norm is not null) perHead = norm.call(perHead);
+        return perHead.transpose(1, 2);
+    }
+
+    /// <summary>Softmax over keys, in float32 for half-precision scores (as Hugging Face's eager attention).</summary>
+    private static Tensor Softmax(Tensor scores) => scores.dtype is ScalarType.Float16 or ScalarType.BFloat16
+        ? nn.functional.softmax(scores.to(ScalarType.Float32), dim: -1).to(scores.dtype)
+        : nn.functional.softmax(scores, dim: -1);
+}
