@@ -1,14 +1,10 @@
-// Not compiled on branch arch: InfluenceScoring, ValidationGradient, SequenceScoring and InfluenceFixtures take a
-// GptLanguageModel there. After the model-seam branch is merged (they take CausalLanguageModel), rename this file to
-// PendingInfluenceTests.cs. It needs InfluenceFixtures.Episodes / ValidationGradientOf to accept CausalLanguageModel
-// (their bodies only call SequenceScoring.LogProbsAndEntropy and ValidationGradient.Compute, so only the parameter
-// type changes).
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Models.Llama;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Tests.Influence;
 using NUnit.Framework;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Tests.Models.Pretrained;
@@ -18,7 +14,7 @@ namespace Ippo.MLNet.Tests.Models.Pretrained;
 /// models: RMSNorm gains, Qwen3's per-head q_norm/k_norm (inputs [batch, time, heads, headDim]), q/k/v/o biases,
 /// grouped-query attention and the tied head all need a piece, else Fast throws naming the parameter.
 /// </summary>
-public class PendingInfluenceTests
+public class LlamaInfluenceTests
 {
     private static readonly EpisodeLossSettings Settings = new(0.2, 0.28, 3.0, LossAggregation.TokenMean);
 
