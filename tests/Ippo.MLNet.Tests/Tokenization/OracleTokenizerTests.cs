@@ -64,6 +64,11 @@ public class OracleTokenizerTests
     public void Gpt2StyleWithPairMergesGivesTheSameIds() =>
         AssertSameIdsAsTheRustLibrary(TokenizerJsonFixtures.WriteGpt2WithPairMerges(_dir), oracleAddsBos: false);
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void SmolLmStyleDigitsGiveTheRustLibrarysIds(bool addPrefixSpace) =>
+        AssertSameIdsAsTheRustLibrary(TokenizerJsonFixtures.WriteSmolLmStyle(_dir, addPrefixSpace), oracleAddsBos: false);
+
     [Test]
     public void Qwen2StyleGivesTheRustLibrarysIdsOnTwoHundredStrings() =>
         AssertSameIdsAsTheRustLibrary(TokenizerJsonFixtures.WriteQwen2Style(_dir), oracleAddsBos: false);

@@ -106,6 +106,20 @@ internal static class TokenizerJsonFixtures
         return Write(folder, json);
     }
 
+    /// <summary>SmolLM style: every digit alone, then GPT-2's ByteLevel (use_regex true), optionally with add_prefix_space.</summary>
+    public static string WriteSmolLmStyle(string folder, bool addPrefixSpace)
+    {
+        var json = Gpt2();
+        var byteLevel = ByteLevel(useRegex: true);
+        byteLevel["add_prefix_space"] = addPrefixSpace;
+        json["pre_tokenizer"] = new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(new JsonObject { ["type"] = "Digits", ["individual_digits"] = true }, byteLevel),
+        };
+        return Write(folder, json);
+    }
+
     /// <summary>The GPT-2 fixture with the newer merges layout (["a", "b"] pairs) instead of "a b" strings.</summary>
     public static string WriteGpt2WithPairMerges(string folder)
     {
