@@ -5,16 +5,22 @@ namespace Ippo.MLNet.Core.Tokenization;
 
 /// <summary>
 /// A Microsoft.ML.Tokenizers tokenizer with one id per character of a fixed alphabet, after a few special tokens.
-/// Used for the built-in arithmetic task; any character outside the alphabet is an error, never silently dropped.
+/// Any character outside the alphabet is an error naming it and its position, or, when an unknown token is given, that
+/// token's id; never silently dropped.
 /// </summary>
 public sealed class CharacterTokenizer : Tokenizer
 {
     private readonly Dictionary<char, int> _ids;
     private readonly string[] _pieces;
     private readonly int _specialCount;
+    private readonly int? _unknownId;
 
-    /// <summary>Special tokens take ids 0..n-1 in the given order; the characters of <paramref name="alphabet"/> follow.</summary>
-    public CharacterTokenizer(IReadOnlyList<string> specialTokens, string alphabet)
+    /// <summary>
+    /// Special tokens take ids 0..n-1 in the given order; the characters of <paramref name="alphabet"/> follow. When
+    /// <paramref name="unknownToken"/> is given it must be one of <paramref name="specialTokens"/>, and characters outside
+    /// the alphabet encode to its id instead of throwing.
+    /// </summary>
+    public CharacterTokenizer(IReadOnlyList<string> specialTokens, string alphabet, string? unknownToken = null)
     {
         ArgumentNullException.ThrowIfNull(specialTokens);
         ArgumentException.ThrowIfNullOrEmpty(alphabet);
@@ -24,6 +30,13 @@ public sealed class CharacterTokenizer : Tokenizer
         _pieces = specialTokens.Concat(alphabet.Select(c => c.ToString())).ToArray();
         _ids = alphabet.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i + _specialCount);
         Alphabet = alphabet;
+        if (unknownToken is not null)
+        {
+            int index = specialTokens.ToList().IndexOf(unknownToken);
+            if (index < 0)
+                throw new ArgumentException($"The unknown token \"{unknownToken}\" is not one of the special tokens ({string.Join(", ", specialTokens)}).", nameof(unknownToken));
+            _unknownId = index;
+        }
     }
 
     /// <summary>The characters this tokenizer can encode, in id order.</summary>
@@ -44,13 +57,14 @@ public sealed class CharacterTokenizer : Tokenizer
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         var span = text is null ? textSpan : text.AsSpan();
-        if (FirstUnknown(span) is { } bad)
+        if (_unknownId is null && FirstUnknown(span) is { } bad)
             throw new ArgumentException(
-                $"Character '{bad.Character}' (U+{(int)bad.Character:X4}) at position {bad.Position} is not in the vocabulary; allowed characters: \"{Alphabet}\".",
+                $"Character '{bad.Character}' (U+{(int)bad.Character:X4}) at position {bad.Position} is not in the vocabulary; allowed characters: \"{Alphabet}\". To map such characters to a token instead, create the tokenizer with an unknown token (PolicyTokenizer.FromCharacters(alphabet, unknownToken: \"<unk>\")).",
                 nameof(text));
         int count = settings.MaxTokenCount > 0 ? Math.Min(settings.MaxTokenCount, span.Length) : span.Length;
         var tokens = new List<EncodedToken>(count);
-        for (int i = 0; i < count; i++) tokens.Add(new EncodedToken(_ids[span[i]], span[i].ToString(), new Range(i, i + 1)));
+        for (int i = 0; i < count; i++)
+            tokens.Add(new EncodedToken(_ids.TryGetValue(span[i], out var id) ? id : _unknownId!.Value, span[i].ToString(), new Range(i, i + 1)));
         return new EncodeResults<EncodedToken> { Tokens = tokens, CharsConsumed = count, NormalizedText = null };
     }
 

@@ -105,10 +105,12 @@ public class TokenizerTests
             (PolicyTokenizer.CreateArithmetic(), "12+3=15;15"),
             (PolicyTokenizer.CreateGpt2(), "Hello world, 12 apples."),
             (PolicyTokenizer.FromBpeFiles(vocab, merges), "Hello world"),
+            (PolicyTokenizer.FromCharacters("abc> "), "abc> cba"),
+            (PolicyTokenizer.FromCharacters("abc>", unknownToken: "<unk>"), "abcZ>"),
         };
         foreach (var (tok, text) in cases)
         {
-            var folder = Path.Combine(_dir, "saved-" + tok.Description.Kind);
+            var folder = Path.Combine(_dir, "saved-" + tok.Description.Kind + tok.Description.UnknownToken?.Length);
             tok.SaveTo(folder);
             var loaded = PolicyTokenizer.LoadFrom(folder);
             Assert.That(loaded.Description, Is.EqualTo(tok.Description), tok.Description.Kind);
@@ -124,5 +126,41 @@ public class TokenizerTests
         File.WriteAllText(Path.Combine(_dir, PolicyTokenizer.DescriptionFile), "{ not json");
         var broken = Assert.Throws<InvalidDataException>(() => PolicyTokenizer.LoadFrom(_dir))!;
         Assert.That(broken.Message, Does.Contain(PolicyTokenizer.DescriptionFile));
+    }
+
+    [Test]
+    public void FromCharactersPutsTheSpecialsFirstAndRoundTrips()
+    {
+        var tok = PolicyTokenizer.FromCharacters("abc>");
+        Assert.That((tok.PadId, tok.BosId, tok.EosId, tok.VocabSize, tok.PrependBos), Is.EqualTo((0, 1, 2, 7, true)));
+        Assert.That(tok.Encode("cab>"), Is.EqualTo(new[] { 5, 3, 4, 6 }));
+        Assert.That(tok.Decode(new[] { 1, 5, 3, 4, 6, 2, 0 }), Is.EqualTo("cab>"));
+    }
+
+    [Test]
+    public void FromCharactersNamesAnUnknownCharacterOrMapsItToTheUnknownToken()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PolicyTokenizer.FromCharacters("abc>").Encode("Abc>"))!;
+        Assert.That(error.Message, Does.Contain("'A'").And.Contain("position 0").And.Contain("unknownToken"));
+        var tok = PolicyTokenizer.FromCharacters("abc>", unknownToken: "<unk>");
+        Assert.That(tok.Encode("Abc>"), Is.EqualTo(new[] { 3, 5, 6, 7 }), "<unk> takes id 3, after pad, bos, eos");
+        Assert.Throws<ArgumentException>(() => PolicyTokenizer.FromCharacters("abca"), "a repeated character");
+        Assert.Throws<ArgumentException>(() => PolicyTokenizer.FromCharacters("ab", unknownToken: "<eos>"), "an unknown token that is another special");
+    }
+
+    [Test]
+    public void AVocabularyWithoutMergesNamesAnUnknownCharacterInsteadOfDroppingIt()
+    {
+        // Issue 13: a hand-written vocab.json without merges used to drop unknown characters silently ("Abc>" decoded to "bc>").
+        var vocab = Path.Combine(_dir, "vocab.json");
+        var merges = Path.Combine(_dir, "merges.txt");
+        File.WriteAllText(vocab, JsonSerializer.Serialize(new Dictionary<string, int> { ["a"] = 0, ["b"] = 1, ["c"] = 2, [">"] = 3, ["<|endoftext|>"] = 4 }));
+        File.WriteAllText(merges, "#version: 0.2\n");
+        var tok = PolicyTokenizer.FromBpeFiles(vocab, merges);
+        Assert.That(tok.Decode(tok.Encode("abc>")), Is.EqualTo("abc>"));
+        var error = Assert.Throws<ArgumentException>(() => tok.Encode("cab Abc>"))!;
+        Assert.That(error.Message, Does.Contain("' '").And.Contain("position 3"), "the space byte (Ġ) is not in this vocabulary either");
+        error = Assert.Throws<ArgumentException>(() => tok.Encode("cabAbc>"))!;
+        Assert.That(error.Message, Does.Contain("'A'").And.Contain("position 3"));
     }
 }
