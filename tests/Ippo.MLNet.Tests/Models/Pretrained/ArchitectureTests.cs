@@ -149,4 +149,15 @@ public class ArchitectureTests
         json["vocab_size"] = 500;
         Assert.That(architecture.ReadConfig(json), Is.Not.EqualTo(a));
     }
+
+    [Test]
+    public void LinearScalingDividesEveryFrequencyByTheFactor()
+    {
+        var plain = new RotaryEmbedding(new LlamaConfig { HiddenSize = 16, NumAttentionHeads = 2 }).InverseFrequencies;
+        var scaled = new RotaryEmbedding(new LlamaConfig
+        {
+            HiddenSize = 16, NumAttentionHeads = 2, RopeScaling = new LlamaRopeScaling { RopeType = "linear", Factor = 4 },
+        }).InverseFrequencies;
+        Assert.That(scaled, Is.EqualTo(plain.Select(f => f / 4)).Within(1e-18));
+    }
 }
