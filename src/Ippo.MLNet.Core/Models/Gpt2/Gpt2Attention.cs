@@ -39,12 +39,11 @@ public sealed class Gpt2Attention : nn.Module
         var k = qkv[1].view(batch, time, _config.NHead, _config.HeadSize).transpose(1, 2);
         var v = qkv[2].view(batch, time, _config.NHead, _config.HeadSize).transpose(1, 2);
         if (cache is not null) (k, v) = cache.Append(k, v);
-        var scores = q.matmul(k.transpose(-2, -1)) * _scale;
-        scores = scores.masked_fill(allowed.logical_not(), double.NegativeInfinity);
-        var weights = scores.dtype is ScalarType.Float16 or ScalarType.BFloat16
-            ? nn.functional.softmax(scores.to(ScalarType.Float32), dim: -1).to(scores.dtype)
-            : nn.functional.softmax(scores, dim: -1);
-        var y = weights.matmul(v).transpose(1, 2).reshape(batch, time, _config.NEmbd);
+        // The kernel divides by sqrt(head size) itself: fold any other scale (scale_attn_weights false, scale by inverse
+        // layer index) into q. It takes the bool mask as is (true = attend).
+        double extra = _scale * Math.Sqrt(_config.HeadSize);
+        var y = nn.functional.scaled_dot_product_attention(extra == 1.0 ? q : q * extra, k, v, allowed)
+            .transpose(1, 2).reshape(batch, time, _config.NEmbd);
         return c_proj.call(y);
     }
 }

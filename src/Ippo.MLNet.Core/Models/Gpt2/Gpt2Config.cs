@@ -76,6 +76,14 @@ public sealed record Gpt2Config : ICausalLMConfig
 
     bool ICausalLMConfig.TieEmbeddings => TieWordEmbeddings;
 
+    /// <summary>Equal when both write the same config.json (token id lists and the kept source fields compared by value).</summary>
+    public bool Equals(Gpt2Config? other) => other is not null && Json() == other.Json();
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Json().GetHashCode(StringComparison.Ordinal);
+
+    private string Json() => Gpt2ConfigJson.Write(this).ToJsonString();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the config.json field out of its range.</summary>
     public Gpt2Config Validate()
     {

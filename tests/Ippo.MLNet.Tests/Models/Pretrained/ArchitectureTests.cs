@@ -135,4 +135,29 @@ public class ArchitectureTests
         var e = Assert.Throws<NotSupportedException>(() => ModelRegistry.Get("falcon"))!;
         Assert.That(e.Message, Does.Contain("'falcon'").And.Contain("qwen3").And.Contain("gpt2").And.Contain("llama"));
     }
+
+    [TestCase("llama-gqa")]
+    [TestCase("gpt2")]
+    public void ConfigsReadFromTheSameFileAreEqualAndAChangedFieldIsNot(string fixture)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(HfFixture.Open(fixture).Folder, "config.json")))!.AsObject();
+        var architecture = ModelRegistry.Get(json["model_type"]!.GetValue<string>());
+        var a = architecture.ReadConfig(json);
+        var b = architecture.ReadConfig(json);
+        Assert.That(a, Is.EqualTo(b));
+        Assert.That(a.GetHashCode(), Is.EqualTo(b.GetHashCode()));
+        json["vocab_size"] = 500;
+        Assert.That(architecture.ReadConfig(json), Is.Not.EqualTo(a));
+    }
+
+    [Test]
+    public void LinearScalingDividesEveryFrequencyByTheFactor()
+    {
+        var plain = new RotaryEmbedding(new LlamaConfig { HiddenSize = 16, NumAttentionHeads = 2 }).InverseFrequencies;
+        var scaled = new RotaryEmbedding(new LlamaConfig
+        {
+            HiddenSize = 16, NumAttentionHeads = 2, RopeScaling = new LlamaRopeScaling { RopeType = "linear", Factor = 4 },
+        }).InverseFrequencies;
+        Assert.That(scaled, Is.EqualTo(plain.Select(f => f / 4)).Within(1e-18));
+    }
 }

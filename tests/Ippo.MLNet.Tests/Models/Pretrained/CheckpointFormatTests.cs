@@ -195,4 +195,23 @@ public class CheckpointFormatTests
         Assert.That(again["pretraining_tp"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(again["eos_token_id"]!.ToJsonString(), Is.EqualTo("[2,3]"), "several eos ids stay a list");
     }
+
+    [Test]
+    public void AFolderWithoutConfigOrWeightsIsNamed()
+    {
+        var folder = Saved("llama-untied");
+        File.Delete(Path.Combine(folder, "model.safetensors"));
+        var e = Assert.Throws<FileNotFoundException>(() => PretrainedModels.Load(folder))!;
+        Assert.That(e.Message, Does.Contain("model.safetensors").And.Contain("model.safetensors.index.json"));
+        File.Delete(Path.Combine(folder, "config.json"));
+        e = Assert.Throws<FileNotFoundException>(() => PretrainedModels.Load(folder))!;
+        Assert.That(e.Message, Does.Contain("config.json"));
+    }
+
+    [Test]
+    public void AnIntegerDtypeIsRejectedNamingTheOption()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PretrainedModels.Load(_dir, new PretrainedOptions { Dtype = ScalarType.Int32 }))!;
+        Assert.That(e.Message, Does.Contain("PretrainedOptions.Dtype").And.Contain("Float32"));
+    }
 }

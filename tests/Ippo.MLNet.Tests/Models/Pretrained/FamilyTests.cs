@@ -63,4 +63,14 @@ public class FamilyTests(string family)
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Test]
+    public void ABoolMaskGivesTheSameLogitsAsAFloatMask()
+    {
+        using var model = TinyFamilies.Model(family);
+        using var scope = NewDisposeScope();
+        var tokens = tensor(new long[] { 5, 6, 7, 8, 9, 10, 11, 0, 0, 0 }, new long[] { 2, 5 });
+        var mask = tensor(new float[] { 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 }, new long[] { 2, 5 });
+        Assert.That(Decoding.Logits(model, tokens, mask.to(ScalarType.Bool)), Is.EqualTo(Decoding.Logits(model, tokens, mask)));
+    }
 }
