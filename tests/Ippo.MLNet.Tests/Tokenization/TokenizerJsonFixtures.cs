@@ -122,6 +122,24 @@ internal static class TokenizerJsonFixtures
         return Write(folder, json);
     }
 
+    /// <summary>The Qwen2 style plus added tokens that strip the whitespace on their left or right, or match only as whole words.</summary>
+    public static string WriteWithStrippingAddedTokens(string folder)
+    {
+        var path = WriteQwen2Style(folder);
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var added = json["added_tokens"]!.AsArray();
+        var mask = Added(460, "<mask>");
+        mask["lstrip"] = true;
+        var sep = Added(461, "[SEP]");
+        sep["rstrip"] = true;
+        var word = Added(462, "hello", special: false);
+        word["single_word"] = true;
+        added.Add(mask);
+        added.Add(sep);
+        added.Add(word);
+        return Write(folder, json);
+    }
+
     /// <summary>The GPT-2 fixture with the newer merges layout (["a", "b"] pairs) instead of "a b" strings.</summary>
     public static string WriteGpt2WithPairMerges(string folder)
     {
