@@ -45,6 +45,10 @@ public sealed class CharacterTokenizer : Tokenizer
     /// <summary>Number of ids (special tokens plus characters).</summary>
     public int VocabSize => _pieces.Length;
 
+    /// <summary>The text of <paramref name="id"/>: a special token's name ("&lt;eos&gt;") or a character.</summary>
+    public string TokenText(int id) => id >= 0 && id < _pieces.Length ? _pieces[id]
+        : throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id {id} is outside the vocabulary [0, {_pieces.Length}).");
+
     /// <summary>The position and character of the first character outside the alphabet, or null when all are known.</summary>
     public (int Position, char Character)? FirstUnknown(ReadOnlySpan<char> text)
     {

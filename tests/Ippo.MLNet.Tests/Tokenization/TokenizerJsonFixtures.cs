@@ -70,6 +70,8 @@ internal static class TokenizerJsonFixtures
         int next = 456;
         foreach (var word in new[] { "Ġworld", "ĠHello", "Hello", "Ġclips", "Ġfriends", "ĠApril" })
             if (!vocab.ContainsKey(word)) vocab[word] = next++;
+        // The Rust library numbers added tokens that are not in model.vocab from the vocabulary's size up, so they come last.
+        next = AddMergesAcross(model, next, "😀a", "𠀀a");
         string[] specials = { "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|reserved_special_token_0|>" };
         var added = new JsonArray();
         foreach (var s in specials) added.Add(Added(next++, s));
@@ -120,13 +122,63 @@ internal static class TokenizerJsonFixtures
         return Write(folder, json);
     }
 
+    /// <summary>The Qwen2 style plus added tokens that strip the whitespace on their left or right, or match only as whole words.</summary>
+    public static string WriteWithStrippingAddedTokens(string folder)
+    {
+        var path = WriteQwen2Style(folder);
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var added = json["added_tokens"]!.AsArray();
+        var mask = Added(460, "<mask>");
+        mask["lstrip"] = true;
+        var sep = Added(461, "[SEP]");
+        sep["rstrip"] = true;
+        var word = Added(462, "hello", special: false);
+        word["single_word"] = true;
+        added.Add(mask);
+        added.Add(sep);
+        added.Add(word);
+        return Write(folder, json);
+    }
+
     /// <summary>The GPT-2 fixture with the newer merges layout (["a", "b"] pairs) instead of "a b" strings.</summary>
     public static string WriteGpt2WithPairMerges(string folder)
     {
         var json = Gpt2();
         var merges = json["model"]!["merges"]!.AsArray().Select(m => m!.GetValue<string>().Split(' ')).ToList();
         json["model"]!["merges"] = new JsonArray(merges.Select(m => (JsonNode)new JsonArray(m[0], m[1])).ToArray());
+        AddMergesAcross(json["model"]!.AsObject(), 457, "😀a", "𠀀a"); // <|endoftext|> (456) is in model.vocab here
         return Write(folder, json);
+    }
+
+    /// <summary>
+    /// Adds merges that build each word byte by byte, so that a pre-tokenizer which cut it (as .NET's UTF-16 regexes cut
+    /// an emoji or a CJK extension-B letter from the letters after it) gives different ids.
+    /// </summary>
+    private static int AddMergesAcross(JsonObject model, int next, params string[] words)
+    {
+        var vocab = model["vocab"]!.AsObject();
+        var merges = model["merges"]!.AsArray();
+        bool pairs = merges.Count > 0 && merges[0] is JsonArray;
+        foreach (var word in words)
+        {
+            var symbols = System.Text.Encoding.UTF8.GetBytes(word).Select(b => ByteSymbol(b).ToString()).ToList();
+            var prefix = symbols[0];
+            foreach (var symbol in symbols.Skip(1))
+            {
+                merges.Add(pairs ? new JsonArray(prefix, symbol) : JsonValue.Create($"{prefix} {symbol}"));
+                prefix += symbol;
+                if (!vocab.ContainsKey(prefix)) vocab[prefix] = next++;
+            }
+        }
+        return next;
+    }
+
+    /// <summary>GPT-2's printable stand-in for a byte: printable Latin-1 bytes as themselves, the rest from U+0100 up in byte order.</summary>
+    private static char ByteSymbol(byte value)
+    {
+        static bool Printable(int b) => (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        if (Printable(value)) return (char)value;
+        return (char)(256 + Enumerable.Range(0, value).Count(b => !Printable(b)));
     }
 
     public static string Write(string folder, JsonObject json)

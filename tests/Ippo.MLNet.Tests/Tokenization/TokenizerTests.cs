@@ -144,6 +144,8 @@ public class TokenizerTests
         Assert.That(error.Message, Does.Contain("'A'").And.Contain("position 0").And.Contain("unknownToken"));
         var tok = PolicyTokenizer.FromCharacters("abc>", unknownToken: "<unk>");
         Assert.That(tok.Encode("Abc>"), Is.EqualTo(new[] { 3, 5, 6, 7 }), "<unk> takes id 3, after pad, bos, eos");
+        Assert.That(tok.Decode(new[] { 1, 3, 5, 2 }), Is.EqualTo("b"));
+        Assert.That(tok.Decode(new[] { 1, 3, 5, 2 }, skipSpecialTokens: false), Is.EqualTo("<bos><unk>b<eos>"));
         Assert.Throws<ArgumentException>(() => PolicyTokenizer.FromCharacters("abca"), "a repeated character");
         Assert.Throws<ArgumentException>(() => PolicyTokenizer.FromCharacters("ab", unknownToken: "<eos>"), "an unknown token that is another special");
     }
