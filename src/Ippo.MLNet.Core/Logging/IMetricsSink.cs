@@ -5,8 +5,8 @@ namespace Ippo.MLNet.Core.Logging;
 /// <summary>
 /// Where a trainer's measurements go: per-iteration metrics, SFT step losses, score histograms and text samples.
 /// The built-in sinks are <see cref="TensorBoardMetricsSink"/> and <see cref="CsvMetricsSink"/>; implement this to send
-/// them elsewhere and pass the instance in <see cref="MetricsLogOptions.Sinks"/>. Only <see cref="WriteIteration"/> is
-/// required; the other members do nothing unless overridden.
+/// them elsewhere and pass the instance in <see cref="MetricsLogOptions.Sinks"/>. Only <see cref="WriteIteration"/> and
+/// Dispose are required; the other members do nothing unless implemented.
 /// </summary>
 public interface IMetricsSink : IDisposable
 {
