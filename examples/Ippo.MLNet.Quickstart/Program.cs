@@ -15,6 +15,9 @@ var ml = new MLContext(seed: 0);
 var task = new ArithmeticTaskOptions();
 var clock = Stopwatch.StartNew();
 var output = Path.Combine("runs", "quickstart");
+// TensorBoard logs of this run: SFT and I-PPO as two runs; a previous launch's logs are replaced, not mixed in.
+var tensorBoard = Path.Combine(output, "tb");
+if (Directory.Exists(tensorBoard)) Directory.Delete(tensorBoard, recursive: true);
 // Ctrl+C stops I-PPO after the current iteration and writes a checkpoint; a second Ctrl+C ends the process at once.
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -44,6 +47,7 @@ AnsiConsole.Progress()
         sft = ml.Ippo().Sft(new SftTrainerOptions
         {
             Sft = new SftOptions { Steps = SftSteps, BatchSize = 64, LearningRate = 1e-3, LogEvery = 25 },
+            TensorBoardFolder = Path.Combine(tensorBoard, "sft"),
             OnProgress = p => (sftBar.Value, sftBar.Description) = (p.Step, $"SFT  step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}"),
         }).Fit(sftData);
 
@@ -62,6 +66,8 @@ AnsiConsole.Progress()
                     Iterations = Iterations, EpisodesPerIteration = 64, LearningRate = 3e-5, MaxNewTokens = 32, Seed = 4,
                     CheckpointFolder = Path.Combine(output, "checkpoint"),
                 },
+                TensorBoardFolder = Path.Combine(tensorBoard, "ippo"),
+                MetricsCsvFile = Path.Combine(output, "metrics.csv"),
                 CancellationToken = cancel.Token,
                 OnIteration = m => (ippoBar.Value, ippoBar.Description) = (m.Iteration,
                     $"I-PPO iteration {m.Iteration}/{Iterations}  reward {m[MetricNames.Scores]:F3}  kept {m[MetricNames.KeptFraction]:P0}  kl {m[MetricNames.Kl]:F3}"),
@@ -91,6 +97,9 @@ var plotPath = Path.Combine(output, "training.png");
 TrainingPlot(model.LastTransformer.History).SavePng(plotPath, 900, 500);
 AnsiConsole.WriteLine($"Saved the pipeline with its policy to {Path.GetFullPath(path)} and the training curves to {Path.GetFullPath(plotPath)} ({clock.Elapsed:mm\\:ss} in all).");
 AnsiConsole.WriteLine($"Trainer checkpoint (continue with IPpoTrainerOptions.ResumeFrom): {Path.GetFullPath(Path.Combine(output, "checkpoint"))}");
+AnsiConsole.WriteLine($"Per-iteration metrics, one CSV row per iteration: {Path.GetFullPath(Path.Combine(output, "metrics.csv"))}");
+AnsiConsole.WriteLine($"TensorBoard logs (SFT loss per step; every I-PPO metric, score histograms, sample completions): {Path.GetFullPath(tensorBoard)}");
+AnsiConsole.WriteLine($"  open them with: tensorboard --logdir {Path.GetFullPath(tensorBoard)}   (pip install tensorboard), then http://localhost:6006");
 
 static ScottPlot.Plot TrainingPlot(IReadOnlyList<PpoIterationMetrics> history)
 {

@@ -1,3 +1,5 @@
+using Ippo.MLNet.Core.Logging;
+
 namespace Ippo.MLNet.Core.Ppo;
 
 /// <summary>
@@ -108,6 +110,9 @@ public sealed record PpoOptions
     /// </summary>
     public int MaxNonFiniteIterations { get; init; } = 3;
 
+    /// <summary>TensorBoard folder, metrics CSV and custom sinks, all off by default. Default: <see cref="MetricsLogOptions"/>'s defaults.</summary>
+    public MetricsLogOptions Logging { get; init; } = new();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public PpoOptions Validate()
     {
@@ -137,6 +142,7 @@ public sealed record PpoOptions
             throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), folder, $"PpoOptions.CheckpointFolder must be a folder path or null; got \"{folder}\".");
         Int(nameof(CheckpointEvery), CheckpointEvery, 1, 1_000_000);
         Int(nameof(MaxNonFiniteIterations), MaxNonFiniteIterations, 1, 1000);
+        (Logging ?? throw new ArgumentNullException(nameof(Logging), "PpoOptions.Logging must not be null.")).Validate($"PpoOptions.{nameof(Logging)}");
         return this;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Influence;
+using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Rewards;
 using Ippo.MLNet.Core.Training;
@@ -29,6 +30,7 @@ public sealed partial class PpoTrainer : IDisposable
     private readonly List<PpoIterationMetrics> _history = new();
     private Random _random;
     private int _nonFiniteStreak;
+    private readonly MetricsLog? _log;
 
     /// <summary>
     /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
@@ -63,6 +65,7 @@ public sealed partial class PpoTrainer : IDisposable
         _kl = options.AdaptiveKlTarget is { } target
             ? new AdaptiveKlController(options.KlCoefficient, target, options.AdaptiveKlHorizon)
             : new FixedKlController(options.KlCoefficient);
+        _log = MetricsLog.Open(options.Logging);
     }
 
     /// <summary>The model being trained (in place).</summary>
@@ -139,6 +142,7 @@ public sealed partial class PpoTrainer : IDisposable
         Reseed(IterationsDone + 1);
         var metrics = new Dictionary<string, double>();
         using var buffer = CollectRollout(prompts, metrics);
+        _log?.Rollout(buffer.Episodes);
         bool finite = IsFinite(buffer);
         metrics[MetricNames.NonFiniteRollout] = finite ? 0 : 1;
         if (finite)
@@ -158,6 +162,7 @@ public sealed partial class PpoTrainer : IDisposable
         IterationsDone++;
         var metrics = new PpoIterationMetrics(IterationsDone, values);
         _history.Add(metrics);
+        _log?.Iteration(metrics, Filter, _history);
         if (_nonFiniteStreak >= _options.MaxNonFiniteIterations)
             throw new NonFiniteTrainingException(
                 $"PPO stopped at iteration {IterationsDone}: {_nonFiniteStreak} iterations in a row had a non-finite rollout, loss or gradient " +
@@ -453,6 +458,7 @@ public sealed partial class PpoTrainer : IDisposable
     public void Dispose()
     {
         _generator.Dispose();
+        _log?.Dispose();
         _policyOptimizer.Dispose();
         _criticOptimizer?.Dispose();
         _reference.Dispose();

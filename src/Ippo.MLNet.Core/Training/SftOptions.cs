@@ -1,3 +1,5 @@
+using Ippo.MLNet.Core.Logging;
+
 namespace Ippo.MLNet.Core.Training;
 
 /// <summary>Options of <see cref="SftTrainer"/> (supervised fine-tuning on prompt/completion pairs).</summary>
@@ -30,6 +32,9 @@ public sealed record SftOptions
     /// <summary>Report progress every this many steps (and after the last). Default 50; range [1, 10,000,000].</summary>
     public int LogEvery { get; init; } = 50;
 
+    /// <summary>TensorBoard folder, per-step CSV and custom sinks (the loss of every step), all off by default. Default: <see cref="MetricsLogOptions"/>'s defaults.</summary>
+    public MetricsLogOptions Logging { get; init; } = new();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public SftOptions Validate()
     {
@@ -41,6 +46,7 @@ public sealed record SftOptions
         Range(nameof(WeightDecay), WeightDecay, 0, 1);
         Range(nameof(MaxGradNorm), MaxGradNorm, 0, 1e6);
         Range(nameof(LogEvery), LogEvery, 1, 10_000_000);
+        (Logging ?? throw new ArgumentNullException(nameof(Logging), "SftOptions.Logging must not be null.")).Validate($"SftOptions.{nameof(Logging)}");
         return this;
     }
 

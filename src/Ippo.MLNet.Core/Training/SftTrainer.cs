@@ -1,3 +1,4 @@
+using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,7 @@ public static class SftTrainer
         var random = new Random(options.Seed);
         using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         model.train();
+        using var log = MetricsLog.Open(options.Logging, CsvMetricsSink.StepColumn);
         double windowLoss = 0, lastWindowMean = double.NaN;
         int windowSteps = 0;
         for (int step = 0; step < options.Steps; step++)
@@ -39,7 +41,9 @@ public static class SftTrainer
                 loss.backward();
                 if (options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.MaxGradNorm);
                 optimizer.step();
-                windowLoss += loss.item<float>();
+                float stepLoss = loss.item<float>();
+                windowLoss += stepLoss;
+                log?.SftStep(step + 1, stepLoss, lr);
             }
             windowSteps++;
             if ((step + 1) % options.LogEvery == 0 || step == options.Steps - 1)

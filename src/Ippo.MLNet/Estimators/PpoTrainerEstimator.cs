@@ -22,7 +22,7 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         Options = options ?? throw new ArgumentNullException(nameof(options));
         if (options.InitialPolicy is null)
             throw new ArgumentException("PpoTrainerOptions.InitialPolicy is required: PPO starts from a policy (usually an SFT warm start).", nameof(options));
-        options.Ppo.Validate();
+        options.EffectivePpo().Validate();
         if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
             throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
         options.Generation.Validate();
@@ -54,7 +54,7 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             var filter = FilterFactory?.Invoke(policy);
             try
             {
-                using var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.Ppo, filter);
+                using var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.EffectivePpo(), filter);
                 if (Options.ResumeFrom is { } checkpoint)
                 {
                     trainer.LoadCheckpoint(checkpoint);

@@ -1,4 +1,5 @@
 using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Rewards;
@@ -44,4 +45,23 @@ public record PpoTrainerOptions
     /// run would have. Needs the same model config and seed. Default null: start from <see cref="InitialPolicy"/>.
     /// </summary>
     public string? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// Folder for TensorBoard event files: every per-iteration metric under its TRL name, the influence-score
+    /// histogram and sample completions (same as <see cref="PpoOptions.Logging"/>'s TensorBoardFolder). Default null: none.
+    /// </summary>
+    public string? TensorBoardFolder { get; init; }
+
+    /// <summary>
+    /// CSV file with one row per iteration and one column per metric, the same values as the fitted transformer's
+    /// history (same as <see cref="PpoOptions.Logging"/>'s CsvFile). Default null: none.
+    /// </summary>
+    public string? MetricsCsvFile { get; init; }
+
+    /// <summary>The PPO options with <see cref="TensorBoardFolder"/> and <see cref="MetricsCsvFile"/> merged into their logging options.</summary>
+    /// <exception cref="ArgumentException">An output is set here and, differently, in <see cref="Ppo"/>.</exception>
+    internal PpoOptions EffectivePpo() => Ppo with
+    {
+        Logging = LoggingMerge.With(Ppo.Logging, TensorBoardFolder, MetricsCsvFile, nameof(PpoTrainerOptions), "Ppo.Logging"),
+    };
 }

@@ -19,7 +19,7 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
     {
         _mlContext = mlContext;
         Options = options ?? throw new ArgumentNullException(nameof(options));
-        options.Sft.Validate();
+        options.EffectiveSft().Validate();
         options.Generation.Validate();
     }
 
@@ -39,7 +39,7 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
         {
             policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
             var examples = prompts.Select((p, i) => new TokenizedExample(Encode(policy, p, i, true), Encode(policy, completions[i], i, false))).ToList();
-            SftTrainer.Train(policy.Model, examples, policy.Tokenizer.PadId, Options.Sft, progress =>
+            SftTrainer.Train(policy.Model, examples, policy.Tokenizer.PadId, Options.EffectiveSft(), progress =>
             {
                 channel.Info(MessageSensitivity.None, $"SFT step {progress.Step}/{progress.TotalSteps} loss {progress.Loss:F4} lr {progress.LearningRate:E2}");
                 Options.OnProgress?.Invoke(progress);

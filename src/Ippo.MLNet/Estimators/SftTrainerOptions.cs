@@ -1,4 +1,5 @@
 using Ippo.MLNet.Core.Generation;
+using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Training;
 
@@ -33,4 +34,17 @@ public sealed record SftTrainerOptions
 
     /// <summary>Called with each progress report, besides the MLContext log. Default null.</summary>
     public Action<SftProgress>? OnProgress { get; init; }
+
+    /// <summary>Folder for TensorBoard event files with the loss and learning rate of every step (same as <see cref="SftOptions.Logging"/>'s TensorBoardFolder). Default null: none.</summary>
+    public string? TensorBoardFolder { get; init; }
+
+    /// <summary>CSV file with one row per step: loss and learning rate (same as <see cref="SftOptions.Logging"/>'s CsvFile). Default null: none.</summary>
+    public string? MetricsCsvFile { get; init; }
+
+    /// <summary>The SFT options with <see cref="TensorBoardFolder"/> and <see cref="MetricsCsvFile"/> merged into their logging options.</summary>
+    /// <exception cref="ArgumentException">An output is set here and, differently, in <see cref="Sft"/>.</exception>
+    internal SftOptions EffectiveSft() => Sft with
+    {
+        Logging = LoggingMerge.With(Sft.Logging, TensorBoardFolder, MetricsCsvFile, nameof(SftTrainerOptions), "Sft.Logging"),
+    };
 }
