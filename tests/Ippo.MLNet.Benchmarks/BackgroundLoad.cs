@@ -34,16 +34,39 @@ public sealed class BackgroundLoad : IDisposable
     {
         var step = new OpenMpContentionBenchmarks();
         step.CreateModel();
-        step.Step();
+        step.TrainStep();
         Console.WriteLine("load running");
         Console.Out.Flush();
-        while (true) step.Step();
+        while (true) step.TrainStep();
+    }
+
+    /// <summary>Stops the load process where it is (SIGSTOP), so the cores are idle again.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused load process run on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string name)
+    {
+        // The load is the process under nice and timeout: signal every process of its tree (timeout forwards only TERM-like signals).
+        foreach (var pid in Tree(_process.Id))
+            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, pid.ToString()]) { UseShellExecute = false })!)
+                kill.WaitForExit();
+    }
+
+    private static IEnumerable<int> Tree(int root)
+    {
+        yield return root;
+        var children = $"/proc/{root}/task/{root}/children";
+        if (!File.Exists(children)) yield break;
+        foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+            foreach (var pid in Tree(child)) yield return pid;
     }
 
     /// <summary>Stops the load process.</summary>
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true); // SIGKILL ends stopped processes too
         _process.WaitForExit();
         _process.Dispose();
     }

@@ -17,7 +17,7 @@ public static class IppoRuntime
     public const string DefaultsSwitchVariable = "IPPO_OPENMP_DEFAULTS";
 
     /// <summary>The spin count the library sets by default (libgomp's own default is 300,000; PASSIVE is 0).</summary>
-    public const long DefaultSpinCount = 10_000;
+    public const long DefaultSpinCount = 1_000;
 
     private const string SpinCountVariable = "GOMP_SPINCOUNT";
     private const string WaitPolicyVariable = "OMP_WAIT_POLICY";
