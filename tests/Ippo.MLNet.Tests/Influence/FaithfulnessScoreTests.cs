@@ -11,7 +11,11 @@ public class FaithfulnessScoreTests
 {
     private const int Iterations = 6;
 
-    /// <summary>Over 12 seeds (SeedSpreadTests) the rank statistic below was at least this: see <see cref="Run"/>.</summary>
+    /// <summary>
+    /// Floor on the mean rank statistic of two seeded runs. Over 12 seeds (SeedSpreadTests) one run gave 0.46-0.87
+    /// (mean 0.72, sd 0.095: a single run can fall below 0.5); the mean of two has sd about 0.067, so 0.55 is about
+    /// mean - 2.5 sd, and the worst pair of the 12 gave 0.564. A score blind to faithfulness gives 0.5 +- 0.06.
+    /// </summary>
     internal const double RankFloor = 0.55;
 
     /// <summary>Scores of one iteration's correct faithful and correct unfaithful episodes.</summary>
@@ -58,13 +62,16 @@ public class FaithfulnessScoreTests
     [Test]
     public void AmongCorrectEpisodesUnfaithfulOnesScoreLowerThanFaithfulOnes()
     {
-        var iterations = Run(seedOffset: 0);
-        int faithful = iterations.Sum(i => i.Faithful.Count), unfaithful = iterations.Sum(i => i.Unfaithful.Count);
-        double rank = FaithfulOutscoresUnfaithful(iterations);
-        TestContext.Out.WriteLine($"correct faithful {faithful}, correct unfaithful {unfaithful}, P(faithful outscores unfaithful) {rank:F3}");
-        Assert.That(faithful, Is.GreaterThanOrEqualTo(5));
-        Assert.That(unfaithful, Is.GreaterThanOrEqualTo(5));
-        // Floor from the spread over seeds (SeedSpreadTests): another CPU's rounding changes the run like another seed does.
-        Assert.That(rank, Is.GreaterThan(RankFloor), "faithful episodes outscore unfaithful ones more often than not");
+        // Two seeded runs: another CPU's rounding changes a run like another seed does, and one run alone is too noisy.
+        var runs = new[] { Run(seedOffset: 0), Run(seedOffset: 1) };
+        foreach (var iterations in runs)
+        {
+            int faithful = iterations.Sum(i => i.Faithful.Count), unfaithful = iterations.Sum(i => i.Unfaithful.Count);
+            TestContext.Out.WriteLine($"correct faithful {faithful}, correct unfaithful {unfaithful}, P(faithful outscores unfaithful) {FaithfulOutscoresUnfaithful(iterations):F3}");
+            Assert.That(faithful, Is.GreaterThanOrEqualTo(5));
+            Assert.That(unfaithful, Is.GreaterThanOrEqualTo(5));
+        }
+        double rank = runs.Average(FaithfulOutscoresUnfaithful);
+        Assert.That(rank, Is.GreaterThan(RankFloor), "faithful episodes outscore unfaithful ones clearly more often than not");
     }
 }
