@@ -62,13 +62,15 @@ public class InfluenceTrainerTests
         using var untrainedPolicy = TinyPolicy();
         var initial = Weights(untrainedPolicy.Model);
         double moved = results[1].Weights.Keys.Max(k => (results[1].Weights[k] - initial[k]).abs().max().ToDouble());
-        double gap = results[0].Weights.Keys.Max(k => (results[0].Weights[k] - results[1].Weights[k]).abs().max().ToDouble());
-        TestContext.Out.WriteLine($"largest move {moved:E3}, largest fused/unfused gap {gap:E3}");
+        double meanMove = MeanAbs(results[1].Weights, initial);
+        double meanGap = MeanAbs(results[0].Weights, results[1].Weights);
+        TestContext.Out.WriteLine($"largest move {moved:E3}, mean move {meanMove:E3}, mean fused/unfused gap {meanGap:E3}");
         Assert.That(results.Select(r => r.Fused), Is.EqualTo(new[] { 1.0, 0.0 }));
         Assert.That(moved, Is.GreaterThan(1e-4));
-        // AdamW's first step is about lr * sign(g): float-rounding differences in near-zero gradients show up at lr scale
-        // in a few coordinates, so the bound is loose here; the exact gradient identity is tested in float64 elsewhere.
-        Assert.That(gap, Is.LessThan(1e-2 * moved));
+        // AdamW's first step is lr * g / (|g| + eps): where g is near 0, float rounding (which differs between the two
+        // computations and between CPUs) is amplified up to lr / eps, so single coordinates may differ by up to 2 lr.
+        // Averaged over all coordinates those few are small; a wrong fused gradient would move most coordinates.
+        Assert.That(meanGap, Is.LessThan(1e-2 * meanMove));
     }
 
     [Test]
@@ -134,4 +136,7 @@ public class InfluenceTrainerTests
         for (int i = 0; i < 3; i++) trainer.Step(Prompts);
         Assert.That(DisposeScopeManager.Statistics.ThreadTotalLiveCount, Is.EqualTo(before));
     }
+
+    private static double MeanAbs(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b) =>
+        a.Keys.Sum(k => (a[k] - b[k]).abs().sum().ToDouble()) / a.Values.Sum(t => (double)t.numel());
 }
