@@ -42,7 +42,7 @@ public class CheckpointEdgeValueTests
         public void WriteState(string folder) =>
             File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(Current, CheckpointJson.Options));
 
-        public void ReadState(string folder, GptLanguageModel policy) =>
+        public void ReadState(string folder, CausalLanguageModel policy) =>
             Current = JsonSerializer.Deserialize<State>(File.ReadAllText(Path.Combine(folder, StateFile)), CheckpointJson.Options)!;
     }
 
@@ -79,7 +79,7 @@ public class CheckpointEdgeValueTests
         trainer.Step(Prompts);
         trainer.SaveCheckpoint(first);
 
-        using var fresh = ArithmeticDefaults.NewPolicy(policy.Model.GptConfig); // as a new process would build it; the checkpoint overwrites its weights
+        using var fresh = ArithmeticDefaults.NewPolicy(policy.Model.Config); // as a new process would build it; the checkpoint overwrites its weights
         var resumedFilter = new EdgeValueFilter();
         using var resumed = new PpoTrainer(fresh, ArithmeticReward.Create(), Options, resumedFilter);
         resumed.LoadCheckpoint(first);
