@@ -12,9 +12,9 @@ namespace Ippo.MLNet.Tests.Models.Pretrained;
 internal static class PretrainedFolders
 {
     /// <summary>Qwen2 style: ids 456 &lt;|endoftext|&gt;, 457 &lt;|im_start|&gt;, 458 &lt;|im_end|&gt; (EOS first), 459; the model has 464 rows.</summary>
-    public static string WriteQwen(string folder, long seed = 5, int[]? eosIds = null)
+    public static string WriteQwen(string folder, long seed = 5, int[]? eosIds = null, int contextLength = 48)
     {
-        using (var model = ModelRegistry.Get("qwen2").Create(TinyFamilies.Llama("qwen2") with { VocabSize = 464, TieWordEmbeddings = true, BosTokenId = null, EosTokenIds = new[] { 458, 456 } }))
+        using (var model = ModelRegistry.Get("qwen2").Create(TinyFamilies.Llama("qwen2") with { VocabSize = 464, TieWordEmbeddings = true, BosTokenId = null, EosTokenIds = new[] { 458, 456 }, MaxPositionEmbeddings = contextLength }))
         {
             TinyFamilies.Randomize(model, seed);
             PretrainedModels.Save(model, folder);
@@ -30,9 +30,9 @@ internal static class PretrainedFolders
     }
 
     /// <summary>Llama 3 style tokenizer (&lt;|begin_of_text|&gt; put first, EOS &lt;|eot_id|&gt; then &lt;|end_of_text|&gt;) on an untied tiny Llama with 472 rows and extra config fields.</summary>
-    public static string WriteLlama(string folder, long seed = 7)
+    public static string WriteLlama(string folder, long seed = 7, int contextLength = 48)
     {
-        using (var model = ModelRegistry.Get("llama").Create(TinyFamilies.Llama("llama") with { VocabSize = 472, BosTokenId = null, EosTokenIds = null }))
+        using (var model = ModelRegistry.Get("llama").Create(TinyFamilies.Llama("llama") with { VocabSize = 472, BosTokenId = null, EosTokenIds = null, MaxPositionEmbeddings = contextLength }))
         {
             TinyFamilies.Randomize(model, seed);
             PretrainedModels.Save(model, folder);
