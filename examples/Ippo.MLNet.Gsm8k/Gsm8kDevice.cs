@@ -13,7 +13,7 @@ public static class Gsm8kDevice
         if (value == "cpu") return null;
         if (value == "cuda") return 0;
         if (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value[5..], out var id) && id >= 0) return id;
-        throw new ArgumentException($"--device is \"{text}\"; expected cpu, cuda or cuda:N (N >= 0).", nameof(text));
+        throw new ArgumentException($"--device is \"{text}\"; expected cpu, cuda or cuda:N (N >= 0).");
     }
 
     /// <summary>

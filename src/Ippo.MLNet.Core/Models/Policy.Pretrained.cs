@@ -10,15 +10,17 @@ public sealed partial class Policy
     /// <summary>
     /// Loads a Hugging Face model folder as a policy: the model through <see cref="PretrainedModels.Load"/> (config.json,
     /// model.safetensors or shards; dtype and device from <paramref name="options"/>, float32 on the CPU by default) and
-    /// the tokenizer through <see cref="PolicyTokenizer.FromPretrained"/> (or the settings a previous
-    /// <see cref="SavePretrained"/> kept). A tokenizer with fewer ids than the model's vocabulary is fine (padded
+    /// the tokenizer through <see cref="PolicyTokenizer.FromPretrained"/> (or <see cref="PolicyTokenizer.LoadFrom"/> for
+    /// what a previous <see cref="SavePretrained"/> wrote, this library's own tokenizer kinds included). A tokenizer with fewer ids than the model's vocabulary is fine (padded
     /// embeddings); one with more is an <see cref="ArgumentException"/>.
     /// </summary>
     public static Policy FromPretrained(string folder, PretrainedOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
-        var tokenizer = File.Exists(Path.Combine(folder, PolicyTokenizer.SettingsFile))
+        // LoadFrom reads what SaveTo wrote (this library's own tokenizer kinds too) and plain tokenizer.json / tokenizer.model;
+        // FromPretrained also reads a folder with only vocab.json + merges.txt.
+        var tokenizer = File.Exists(Path.Combine(folder, PolicyTokenizer.SettingsFile)) || File.Exists(Path.Combine(folder, PolicyTokenizer.TokenizerJsonFile))
             ? PolicyTokenizer.LoadFrom(folder)
             : PolicyTokenizer.FromPretrained(folder);
         return Pair(PretrainedModels.Load(folder, options), tokenizer);

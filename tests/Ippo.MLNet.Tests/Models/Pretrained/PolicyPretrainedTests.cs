@@ -87,4 +87,17 @@ public class PolicyPretrainedTests
         Assert.That(stopped.CompletionIds()[0], Is.EqualTo(free[..at]), "the stop id itself is not part of the completion");
         Assert.That(stopped.EndedWithStop[0], Is.True);
     }
+
+    [Test]
+    public void ALlamaPolicyWithTheLibrarysOwnTokenizerSavesAsAHuggingFaceFolderAndLoadsBack()
+    {
+        var folder = Path.Combine(_dir, "policy");
+        using var policy = new Policy(TinyFamilies.Model("llama-untied"), Ippo.MLNet.Core.Tokenization.PolicyTokenizer.CreateArithmetic());
+        policy.Save(folder);
+        Assert.That(File.Exists(Path.Combine(folder, "generation_config.json")), Is.True, "Policy.Save of a non-GPT model is SavePretrained");
+        using var again = Policy.Load(folder);
+        var prompt = policy.EncodePrompt("12+3=");
+        Assert.That(again.EncodePrompt("12+3="), Is.EqualTo(prompt));
+        Assert.That(Logits(again, prompt), Is.EqualTo(Logits(policy, prompt)), "same weights, same code: bit-identical");
+    }
 }
