@@ -16,6 +16,9 @@ public static class PretrainedModels
     /// <summary>The file names of a single-file and of a sharded checkpoint.</summary>
     public const string WeightsFile = "model.safetensors", IndexFile = "model.safetensors.index.json";
 
+    /// <summary>The file Hugging Face's generate reads its default bos/eos/pad token ids from.</summary>
+    public const string GenerationConfigFile = "generation_config.json";
+
     /// <summary>
     /// Loads the model of <paramref name="folder"/> (tokenizer files are not needed) in the dtype and on the device of
     /// <paramref name="options"/> (float32 on the CPU by default), whatever dtype the files store. Fails with
@@ -56,20 +59,28 @@ public static class PretrainedModels
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        AtomicFolder.Write(folder, temp => WriteTo(model, temp));
+    }
+
+    /// <summary>
+    /// Writes the files of <see cref="Save"/> into the existing <paramref name="folder"/> (not atomically: callers that
+    /// add more files, such as a tokenizer, wrap it in <see cref="AtomicFolder.Write"/>).
+    /// </summary>
+    public static void WriteTo(CausalLanguageModel model, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var architecture = ModelRegistry.Get(model.Config.ModelType);
         var config = architecture.WriteConfig(model.Config);
         var dtype = model.parameters().Select(p => p.dtype).FirstOrDefault(ScalarType.Float32);
         config["torch_dtype"] = DtypeName(dtype);
-        AtomicFolder.Write(folder, temp =>
-        {
-            File.WriteAllText(Path.Combine(temp, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (GenerationConfig(config) is { } generation)
-                File.WriteAllText(Path.Combine(temp, "generation_config.json"), generation.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            using var scope = NewDisposeScope();
-            var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
-            var stored = architecture.ToHuggingFace(state, model.Config).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
-            Safetensors.SaveStateDict(Path.Combine(temp, WeightsFile), stored);
-        });
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (GenerationConfig(config) is { } generation)
+            File.WriteAllText(Path.Combine(folder, GenerationConfigFile), generation.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using var scope = NewDisposeScope();
+        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+        var stored = architecture.ToHuggingFace(state, model.Config).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
+        Safetensors.SaveStateDict(Path.Combine(folder, WeightsFile), stored);
     }
 
     private static JsonObject ReadConfig(string folder)

@@ -13,7 +13,7 @@ public sealed class TextGenerator : IDisposable
 {
     private readonly CausalLanguageModel _model;
     private readonly int _padId;
-    private readonly int _eosId;
+    private readonly int[] _eosIds;
     private readonly int _drawableVocabSize;
     private readonly Generator _generator;
 
@@ -21,8 +21,10 @@ public sealed class TextGenerator : IDisposable
     /// Creates a generator for <paramref name="model"/> (any architecture); <paramref name="seed"/> seeds sampling.
     /// <paramref name="drawableVocabSize"/>: only ids below it are ever drawn (the tokenizer's size when the model's
     /// embedding has padding rows); null or the model's vocabulary size draws from all, range [1, vocabulary size].
+    /// <paramref name="moreEosIds"/>: further ids that end a row like <paramref name="eosId"/> (a tokenizer's other
+    /// EOS ids, e.g. Qwen's &lt;|endoftext|&gt; besides &lt;|im_end|&gt;), each in [0, drawableVocabSize).
     /// </summary>
-    public TextGenerator(CausalLanguageModel model, int padId, int eosId, long seed = 0, int? drawableVocabSize = null)
+    public TextGenerator(CausalLanguageModel model, int padId, int eosId, long seed = 0, int? drawableVocabSize = null, IReadOnlyList<int>? moreEosIds = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         int vocab = model.Config.VocabSize;
@@ -31,17 +33,19 @@ public sealed class TextGenerator : IDisposable
             throw new ArgumentOutOfRangeException(nameof(drawableVocabSize), drawableVocabSize, $"drawableVocabSize must be in [1, {vocab}] (the model's vocabulary size).");
         CheckId(nameof(padId), padId, _drawableVocabSize);
         CheckId(nameof(eosId), eosId, _drawableVocabSize);
+        foreach (var id in moreEosIds ?? Array.Empty<int>()) CheckId(nameof(moreEosIds), id, _drawableVocabSize);
         _padId = padId;
-        _eosId = eosId;
+        _eosIds = new[] { eosId }.Concat(moreEosIds ?? Array.Empty<int>()).Distinct().ToArray();
         _generator = new Generator((ulong)seed, ModelDevice.Of(model));
     }
 
     /// <summary>
-    /// A generator for <paramref name="policy"/>'s model with its tokenizer's pad and EOS ids, drawing only ids the
-    /// tokenizer has (<see cref="Policy.DrawableVocabSize"/>).
+    /// A generator for <paramref name="policy"/>'s model with its tokenizer's pad id, stopping on every one of its
+    /// <see cref="Tokenization.PolicyTokenizer.EosIds"/>, drawing only ids the tokenizer has (<see cref="Policy.DrawableVocabSize"/>).
     /// </summary>
     public TextGenerator(Policy policy, long seed = 0)
-        : this((policy ?? throw new ArgumentNullException(nameof(policy))).Model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, seed, policy.DrawableVocabSize)
+        : this((policy ?? throw new ArgumentNullException(nameof(policy))).Model, policy.Tokenizer.PadId, policy.Tokenizer.EosId, seed,
+               policy.DrawableVocabSize, policy.Tokenizer.EosIds)
     {
     }
 
@@ -59,7 +63,7 @@ public sealed class TextGenerator : IDisposable
     {
         ValidateInputs(prompts, options);
         var device = ModelDevice.Of(_model);
-        var stopIds = options.StopTokenIds.Append(_eosId).Distinct().ToArray();
+        var stopIds = options.StopTokenIds.Concat(_eosIds).Distinct().ToArray();
         bool wasTraining = _model.training;
         _model.eval();
         try

@@ -38,29 +38,43 @@ public sealed partial class Policy : IDisposable
     /// </summary>
     public int DrawableVocabSize => Tokenizer.VocabSize;
 
-    /// <summary>Token ids the model sees for a prompt: BOS, then the prompt's tokens.</summary>
-    public int[] EncodePrompt(string prompt) => new[] { Tokenizer.BosId }.Concat(Tokenizer.Encode(prompt)).ToArray();
+    /// <summary>
+    /// Token ids the model sees for a prompt: BOS when the tokenizer puts it first (<see cref="PolicyTokenizer.PrependBos"/>:
+    /// Llama yes, Qwen and GPT-2 no), then the prompt's tokens.
+    /// </summary>
+    public int[] EncodePrompt(string prompt)
+    {
+        var tokens = Tokenizer.Encode(prompt);
+        return Tokenizer.PrependBos ? new[] { Tokenizer.BosId }.Concat(tokens).ToArray() : tokens;
+    }
 
-    /// <summary>Token ids of a completion as trained: its tokens, then EOS.</summary>
+    /// <summary>Token ids of a completion as trained: its tokens, then <see cref="PolicyTokenizer.EosId"/>.</summary>
     public int[] EncodeCompletion(string completion) => Tokenizer.Encode(completion).Append(Tokenizer.EosId).ToArray();
 
-    /// <summary>Writes the policy to <paramref name="folder"/> atomically.</summary>
-    public void Save(string folder) => PolicyCheckpoint.Save(Model, folder, Tokenizer.SaveTo);
+    /// <summary>
+    /// Writes the policy to <paramref name="folder"/> atomically. The built-in GPT keeps this library's folder layout;
+    /// every other architecture writes <see cref="SavePretrained"/>'s Hugging Face folder, so one folder is both a policy
+    /// folder and a model Hugging Face tools open.
+    /// </summary>
+    public void Save(string folder)
+    {
+        if (Model.Config.ModelType == GptArchitecture.ModelType) PolicyCheckpoint.Save(Model, folder, Tokenizer.SaveTo);
+        else SavePretrained(folder);
+    }
 
-    /// <summary>Loads a policy folder written by <see cref="Save"/>; its config.json's model_type picks the architecture.</summary>
+    /// <summary>
+    /// Loads a folder written by <see cref="Save"/> or <see cref="SavePretrained"/>, or any Hugging Face folder
+    /// (<see cref="FromPretrained"/>); its config.json's model_type picks the architecture (none: the built-in GPT).
+    /// Loads float32 weights on the CPU.
+    /// </summary>
     public static Policy Load(string folder)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var configPath = Path.Combine(folder, PolicyCheckpoint.ConfigFile);
+        if (File.Exists(configPath) && ModelTypeOf(configPath) != GptArchitecture.ModelType) return FromPretrained(folder);
         var tokenizer = PolicyTokenizer.LoadFrom(folder);
         var model = PolicyCheckpoint.Load(folder);
-        try
-        {
-            return new Policy(model, tokenizer);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Pair(model, tokenizer);
     }
 
     /// <summary>A deep copy of the weights (same tokenizer).</summary>

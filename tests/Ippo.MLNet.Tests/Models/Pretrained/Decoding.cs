@@ -1,11 +1,12 @@
+using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Models;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Tests.Models.Pretrained;
 
 /// <summary>
-/// Test-side greedy decoding straight over <see cref="CausalLanguageModel.Hidden"/> and Logits (the library's
-/// TextGenerator is being moved to the abstraction on another branch): left-padded prompts, with or without the KV cache.
+/// Test helpers for decoding: left padding, full-forward logits, and greedy continuations through the library's
+/// <see cref="TextGenerator"/> (what the fixtures' expected tokens check).
 /// </summary>
 internal static class Decoding
 {
@@ -19,34 +20,27 @@ internal static class Decoding
     }
 
     /// <summary>
-    /// <paramref name="steps"/> greedy tokens per prompt (no stop at EOS), prompts left-padded into one batch. With the
-    /// cache each step feeds only the newest token; without it each step reruns the whole sequence.
-    /// Returns the new tokens per row and the logits of every step [steps][batch * vocab].
+    /// Up to <paramref name="steps"/> greedy tokens per prompt from the library's <see cref="TextGenerator"/>, prompts
+    /// left-padded into one batch, with or without its KV cache; a row ends early only on <paramref name="stopId"/> (pick
+    /// one the continuation never reaches to compare whole continuations, see <see cref="UnusedId"/>).
+    /// Returns the new tokens per row (stop excluded) and the log-probability of each.
     /// </summary>
-    public static (long[][] Tokens, float[][] StepLogits) Greedy(CausalLanguageModel model, IReadOnlyList<long[]> prompts, int steps, bool useCache, long pad = 0)
+    public static (long[][] Tokens, float[][] LogProbs) Greedy(CausalLanguageModel model, IReadOnlyList<long[]> prompts, int steps, bool useCache, int stopId = 0)
     {
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
-        var (tokens, mask) = LeftPad(prompts, pad);
-        using var cache = useCache ? model.CreateCache() : null;
-        var generated = new List<long[]>();
-        var stepLogits = new List<float[]>();
-        var input = tokens;
-        for (int step = 0; step < steps; step++)
-        {
-            var hidden = model.Hidden(useCache ? input : tokens, mask, cache);
-            var last = model.Logits(hidden.select(1, -1)).to(ScalarType.Float32);
-            stepLogits.Add(last.data<float>().ToArray());
-            var next = last.argmax(-1).unsqueeze(1);
-            generated.Add(next.data<long>().ToArray());
-            tokens = cat(new[] { tokens, next }, 1);
-            mask = cat(new[] { mask, ones(prompts.Count, 1, dtype: mask.dtype) }, 1);
-            input = next;
-        }
-        var perRow = Enumerable.Range(0, prompts.Count).Select(b => generated.Select(g => g[b]).ToArray()).ToArray();
-        return (perRow, stepLogits.ToArray());
+        using var generator = new TextGenerator(model, padId: stopId, eosId: stopId);
+        using var result = generator.Generate(prompts.Select(p => p.Select(i => (int)i).ToArray()).ToList(),
+            new GenerationOptions { Temperature = 0, MaxNewTokens = steps, UseKvCache = useCache });
+        var ids = result.CompletionIds();
+        var logProbs = result.LogProbs.to(ScalarType.Float32).cpu().data<float>().ToArray();
+        long width = result.LogProbs.shape[1];
+        return (ids.Select(row => row.Select(i => (long)i).ToArray()).ToArray(),
+                ids.Select((row, b) => logProbs.Skip((int)(b * width)).Take(row.Length).ToArray()).ToArray());
     }
+
+    /// <summary>The smallest id below <paramref name="vocab"/> in none of <paramref name="rows"/>: a stop id those continuations never hit.</summary>
+    public static int UnusedId(int vocab, params IEnumerable<long>[] rows) =>
+        Enumerable.Range(0, vocab).First(id => rows.All(r => !r.Contains(id)));
 
     /// <summary>Logits [batch, time, vocab] of a full forward as float32 values.</summary>
     public static float[] Logits(CausalLanguageModel model, Tensor tokens, Tensor mask)
