@@ -29,10 +29,11 @@ internal static class PretrainedFolders
         return folder;
     }
 
-    /// <summary>Llama 3 style tokenizer (&lt;|begin_of_text|&gt; put first, EOS &lt;|eot_id|&gt; then &lt;|end_of_text|&gt;) on an untied tiny Llama with 472 rows and extra config fields.</summary>
+    /// <summary>Llama 3 style tokenizer (&lt;|begin_of_text|&gt; put first, EOS &lt;|eot_id|&gt; then &lt;|end_of_text|&gt;) on an untied tiny Llama with 8 more rows than the tokenizer has ids and extra config fields.</summary>
     public static string WriteLlama(string folder, long seed = 7, int contextLength = 48)
     {
-        using (var model = ModelRegistry.Get("llama").Create(TinyFamilies.Llama("llama") with { VocabSize = 472, BosTokenId = null, EosTokenIds = null, MaxPositionEmbeddings = contextLength }))
+        int rows = TokenizerSize(TokenizerJsonFixtures.WriteLlama3Style) + 8; // the model saves first and replaces the folder
+        using (var model = ModelRegistry.Get("llama").Create(TinyFamilies.Llama("llama") with { VocabSize = rows, BosTokenId = null, EosTokenIds = null, MaxPositionEmbeddings = contextLength }))
         {
             TinyFamilies.Randomize(model, seed);
             PretrainedModels.Save(model, folder);
@@ -50,6 +51,19 @@ internal static class PretrainedFolders
         });
         WriteJson(folder, "generation_config.json", new Dictionary<string, object?> { ["bos_token_id"] = Id("<|begin_of_text|>"), ["eos_token_id"] = new[] { Id("<|eot_id|>"), Id("<|end_of_text|>") } });
         return folder;
+    }
+
+    private static int TokenizerSize(Func<string, string> write)
+    {
+        var probe = Path.Combine(Path.GetTempPath(), "ippo-tokenizer-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            return Ippo.MLNet.Core.Tokenization.PolicyTokenizer.FromTokenizerJson(write(probe)).VocabSize;
+        }
+        finally
+        {
+            Directory.Delete(probe, recursive: true);
+        }
     }
 
     private static void WriteJson(string folder, string file, object value) =>
