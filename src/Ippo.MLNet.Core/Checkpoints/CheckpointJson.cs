@@ -5,7 +5,7 @@ namespace Ippo.MLNet.Core.Checkpoints;
 
 /// <summary>
 /// The JSON settings of every file the library writes and reads back (configs, trainer and filter state): numbers
-/// come back bit for bit (<see cref="RoundTripDoubleConverter"/>), enums are written by name.
+/// come back bit for bit (<see cref="RoundTripFloatConverter{T}"/>), enums are written by name.
 /// </summary>
 public static class CheckpointJson
 {
@@ -17,7 +17,7 @@ public static class CheckpointJson
         var options = new JsonSerializerOptions
         {
             WriteIndented = true,
-            Converters = { new RoundTripDoubleConverter(), new RoundTripSingleConverter(), new JsonStringEnumConverter() },
+            Converters = { new RoundTripFloatConverter<double>(), new RoundTripFloatConverter<float>(), new JsonStringEnumConverter() },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Ippo.MLNet.Core.Ppo;
+using Ippo.MLNet.Core.Checkpoints;
 
 namespace Ippo.MLNet.Core.Logging;
 
 /// <summary>
 /// Metrics as CSV for pandas and spreadsheets: one row per iteration (or SFT step), a first column with its number and
 /// one column per metric in the order they first appeared; a metric a row lacks is an empty cell. Numbers are invariant
-/// and parse back to the same double (<see cref="RoundTripNumber"/>). The file is replaced when the sink opens, each
+/// and parse back to the same double (<see cref="RoundTripFloatConverter{T}.Format"/>). The file is replaced when the sink opens, each
 /// row is flushed as it is written, and the whole file is rewritten when a new metric appears.
 /// </summary>
 public sealed class CsvMetricsSink : IMetricsSink
@@ -90,7 +91,7 @@ public sealed class CsvMetricsSink : IMetricsSink
         foreach (var column in _columns)
         {
             line.Append(',');
-            if (row.Values.TryGetValue(column, out var value)) line.Append(RoundTripNumber.Format(value));
+            if (row.Values.TryGetValue(column, out var value)) line.Append(RoundTripFloatConverter<double>.Format(value));
         }
         writer.WriteLine(line.ToString());
     }

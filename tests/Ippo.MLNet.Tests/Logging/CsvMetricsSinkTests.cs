@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ippo.MLNet.Core.Logging;
+using Ippo.MLNet.Core.Checkpoints;
 using Ippo.MLNet.Core.Ppo;
 using NUnit.Framework;
 
@@ -15,11 +16,11 @@ public class CsvMetricsSinkTests : LoggingTestFolder
         for (int i = 0; i < 2000; i++) values.Add(BitConverter.Int64BitsToDouble((long)(random.NextInt64() & 0x7FEF_FFFF_FFFF_FFFF)) * (i % 2 == 0 ? 1 : -1));
         foreach (var v in values)
         {
-            var text = RoundTripNumber.Format(v);
+            var text = RoundTripFloatConverter<double>.Format(v);
             Assert.That(BitConverter.DoubleToInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), Is.EqualTo(BitConverter.DoubleToInt64Bits(v)), text);
         }
-        Assert.That(RoundTripNumber.Format(0.1), Is.EqualTo("0.1"), "the short form where it round-trips");
-        Assert.That(RoundTripNumber.Format(double.NaN), Is.EqualTo("NaN"));
+        Assert.That(RoundTripFloatConverter<double>.Format(0.1), Is.EqualTo("0.1"), "the short form where it round-trips");
+        Assert.That(RoundTripFloatConverter<double>.Format(double.NaN), Is.EqualTo("NaN"));
     }
 
     [Test]
