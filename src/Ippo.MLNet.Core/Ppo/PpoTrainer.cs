@@ -96,9 +96,11 @@ public sealed partial class PpoTrainer : IDisposable
     /// <summary>The shared value head (<see cref="ValueHeadPlacement.SharedTrunk"/> with a critic-based estimator), or null.</summary>
     public ValueHead? SharedValueHead => _sharedValueHead;
 
-    /// <summary>Every parameter the policy optimizer updates (the policy's, plus a shared value head's).</summary>
-    public IReadOnlyList<TorchSharp.Modules.Parameter> OptimizedParameters =>
-        Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()).ToList();
+    /// <summary>Every parameter the policy optimizer holds (the policy's, plus a shared value head's), read from the optimizer.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> OptimizedParameters => _policyOptimizer.parameters().ToList();
+
+    /// <summary>Whether a critic optimizer exists (a separate critic with a critic-based estimator).</summary>
+    public bool HasCriticOptimizer => _criticOptimizer is not null;
 
     /// <summary>The options, validated.</summary>
     public PpoOptions Options => _options;
@@ -173,6 +175,11 @@ public sealed partial class PpoTrainer : IDisposable
         {
             var selection = SelectEpisodes(buffer, metrics);
             Update(buffer, selection, metrics);
+        }
+        else if (finite)
+        {
+            metrics[MetricNames.Episodes] = metrics[MetricNames.KeptEpisodes] = metrics[MetricNames.KeptFraction] = 0;
+            metrics[MetricNames.UpdateSteps] = 0;
         }
         _kl.Update(metrics[MetricNames.Kl], collected.Count);
         bool skipped = !finite || metrics.GetValueOrDefault(MetricNames.SkippedSteps) > 0;
@@ -506,7 +513,8 @@ public sealed partial class PpoTrainer : IDisposable
 
         _policyOptimizer.zero_grad();
         _criticOptimizer?.zero_grad();
-        loss.backward();
+        // A fused critic-free step has nothing left to differentiate: its whole gradient is assembled.
+        if (loss.requires_grad) loss.backward();
         if (assembled is not null)
         {
             foreach (var (name, parameter) in Policy.named_parameters()) parameter.grad = assembled[name].to(parameter.dtype);
