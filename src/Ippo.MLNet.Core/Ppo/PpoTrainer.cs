@@ -422,7 +422,8 @@ public sealed partial class PpoTrainer : IDisposable
         var sums = new double[names.Length];
         int steps = 0, skipped = 0;
         var lossMask = buffer.LossMask ?? buffer.ResponseMask;
-        var tokensPerRow = lossMask.sum(dim: 1).cpu().to(ScalarType.Float64).data<double>().ToArray();
+        double[] tokensPerRow;
+        using (NewDisposeScope()) tokensPerRow = lossMask.sum(dim: 1).cpu().to(ScalarType.Float64).data<double>().ToArray();
         bool stopped = false;
         for (int epoch = 0; epoch < _options.PpoEpochs && !stopped; epoch++)
         {

@@ -161,6 +161,20 @@ public class GrpoTrainerTests
         Assert.That(Differences(before, Weights(policy.Model)), Is.Empty);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void GrpoIterationsLeaveNoLiveTensorsBehind(bool influence)
+    {
+        using var policy = TinyPolicy();
+        using var filter = influence ? Filter(policy, new Core.Influence.InfluenceFilterOptions { MinKeptFraction = 0 }) : null;
+        var options = Grpo with { Iterations = 10, KlCoefficient = 0.05, MaskTruncatedCompletions = true, DropZeroStdGroups = true, LossType = "dr_grpo" };
+        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), options, filter);
+        trainer.Step(Prompts);
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++) trainer.Step(Prompts);
+        Assert.That(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount, Is.EqualTo(before));
+    }
+
     [Test]
     public void OptionsAreValidatedUpFrontNamingTheOption()
     {
