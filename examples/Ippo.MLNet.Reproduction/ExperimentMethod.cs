@@ -17,4 +17,10 @@ public enum ExperimentMethod
 
     /// <summary>The control: keep as many episodes as I-PPO would, chosen at random, unweighted.</summary>
     PpoRandomDrop,
+
+    /// <summary>GRPO: no critic, group-standardised outcome advantages over <see cref="ExperimentOptions.GroupSize"/> samples per prompt.</summary>
+    Grpo,
+
+    /// <summary>I-GRPO: GRPO whose buffer goes through I-PPO's influence filter (each episode scored with its GRPO loss).</summary>
+    IGrpo,
 }

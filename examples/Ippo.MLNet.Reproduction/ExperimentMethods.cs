@@ -6,7 +6,7 @@ public static class ExperimentMethods
     /// <summary>Every method, in the order they run and are reported.</summary>
     public static IReadOnlyList<ExperimentMethod> All { get; } = Enum.GetValues<ExperimentMethod>();
 
-    /// <summary>The name of <paramref name="method"/>: SFT, PPO, I-PPO, I-PPO-no-reweight or PPO-random-drop.</summary>
+    /// <summary>The name of <paramref name="method"/>: SFT, PPO, I-PPO, I-PPO-no-reweight, PPO-random-drop, GRPO or I-GRPO.</summary>
     public static string Name(this ExperimentMethod method) => method switch
     {
         ExperimentMethod.Sft => "SFT",
@@ -14,8 +14,13 @@ public static class ExperimentMethods
         ExperimentMethod.IPpo => "I-PPO",
         ExperimentMethod.IPpoNoReweight => "I-PPO-no-reweight",
         ExperimentMethod.PpoRandomDrop => "PPO-random-drop",
+        ExperimentMethod.Grpo => "GRPO",
+        ExperimentMethod.IGrpo => "I-GRPO",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
     };
+
+    /// <summary>Whether <paramref name="method"/> is critic-free and samples <see cref="ExperimentOptions.GroupSize"/> completions per prompt.</summary>
+    public static bool IsGroupMethod(this ExperimentMethod method) => method is ExperimentMethod.Grpo or ExperimentMethod.IGrpo;
 
     /// <summary>Every method's name, in <see cref="All"/>'s order.</summary>
     public static string[] Names => All.Select(Name).ToArray();

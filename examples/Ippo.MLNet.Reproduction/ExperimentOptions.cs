@@ -15,8 +15,11 @@ public sealed record ExperimentOptions
     /// <summary>PPO iterations per RL method (the same rollout budget for all; I-PPO's early stop may use fewer). Default 80.</summary>
     public int Iterations { get; init; } = 80;
 
-    /// <summary>Episodes per iteration. Default 64.</summary>
+    /// <summary>Episodes per iteration, the same budget for every method (GRPO: Episodes / GroupSize prompts x GroupSize samples). Default 64.</summary>
     public int Episodes { get; init; } = 64;
+
+    /// <summary>Samples per prompt of the GRPO methods (their group). Default 4; range [2, 1024], dividing <see cref="Episodes"/>.</summary>
+    public int GroupSize { get; init; } = 4;
 
     /// <summary>SFT steps of the warm start. Default 3000 (1500 sat on the edge of learning the task in the reference run).</summary>
     public int SftSteps { get; init; } = 3000;
@@ -83,6 +86,9 @@ public sealed record ExperimentOptions
         if (Methods is null || Methods.Count == 0) throw new ArgumentOutOfRangeException(nameof(Methods), "Give at least one method.");
         Check(nameof(Iterations), Iterations, 1, 1_000_000);
         Check(nameof(Episodes), Episodes, 2, 65_536);
+        Check(nameof(GroupSize), GroupSize, 2, 1024);
+        if (Methods.Any(m => m.IsGroupMethod()) && Episodes % GroupSize != 0)
+            throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, $"ExperimentOptions.Episodes ({Episodes}) must be a multiple of ExperimentOptions.GroupSize ({GroupSize}) for GRPO and I-GRPO.");
         Check(nameof(SftSteps), SftSteps, 1, 10_000_000);
         Check(nameof(SftBatchSize), SftBatchSize, 1, 65_536);
         Check(nameof(SftCorpusSize), SftCorpusSize, 1, 10_000_000);

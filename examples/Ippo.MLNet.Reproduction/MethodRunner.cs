@@ -46,7 +46,7 @@ internal sealed class MethodRunner
 
         using var policy = warmStart.Clone();
         using var filter = CreateFilter(method, policy);
-        var ppo = new PpoOptions
+        var ppo = (method.IsGroupMethod() ? PpoOptions.Grpo with { SamplesPerPrompt = _options.GroupSize } : new PpoOptions()) with
         {
             Iterations = _options.Iterations, EpisodesPerIteration = _options.Episodes, LearningRate = _options.LearningRate,
             MaxNewTokens = MaxNewTokens, Seed = _seed,
@@ -84,7 +84,7 @@ internal sealed class MethodRunner
         var shared = new InfluenceFilterOptions { Seed = _seed, Threshold = _options.Threshold, RecomputeValidationEvery = _options.RecomputeValidationEvery };
         var options = method switch
         {
-            ExperimentMethod.IPpo => shared with { Rule = InfluenceRule.Influence },
+            ExperimentMethod.IPpo or ExperimentMethod.IGrpo => shared with { Rule = InfluenceRule.Influence },
             ExperimentMethod.IPpoNoReweight => shared with { Rule = InfluenceRule.Influence, Reweight = false },
             ExperimentMethod.PpoRandomDrop => shared with { Rule = InfluenceRule.RandomDrop },
             _ => null,

@@ -7,6 +7,7 @@ var defaults = new ExperimentOptions();
 var seeds = new Option<int[]>("--seeds") { Description = "Seeds (each: own data, warm start and runs)", DefaultValueFactory = _ => defaults.Seeds.ToArray(), AllowMultipleArgumentsPerToken = true };
 var iterations = new Option<int>("--iterations") { Description = "PPO iterations per RL method", DefaultValueFactory = _ => defaults.Iterations };
 var episodes = new Option<int>("--episodes") { Description = "Episodes per iteration", DefaultValueFactory = _ => defaults.Episodes };
+var groupSize = new Option<int>("--group-size") { Description = "Samples per prompt of GRPO and I-GRPO (Episodes / group-size prompts per iteration)", DefaultValueFactory = _ => defaults.GroupSize };
 var sftSteps = new Option<int>("--sft-steps") { Description = "SFT steps of the warm start", DefaultValueFactory = _ => defaults.SftSteps };
 var width = new Option<int>("--model-width") { Description = "Model width (d_model)", DefaultValueFactory = _ => defaults.ModelWidth };
 var layers = new Option<int>("--model-layers") { Description = "Transformer blocks", DefaultValueFactory = _ => defaults.ModelLayers };
@@ -27,16 +28,16 @@ var output = new Option<string>("--output") { Description = "Output folder", Def
 var methods = new Option<string[]>("--methods") { Description = "Methods to run: " + string.Join(", ", ExperimentMethods.Names), DefaultValueFactory = _ => ExperimentMethods.Names, AllowMultipleArgumentsPerToken = true };
 methods.AcceptOnlyFromAmong(ExperimentMethods.Names);
 
-var root = new RootCommand("Reproduces I-PPO vs PPO vs SFT (and ablations) on the built-in arithmetic task.")
+var root = new RootCommand("Reproduces I-PPO vs PPO vs SFT (and ablations), and GRPO vs I-GRPO, on the built-in arithmetic task.")
 {
-    seeds, iterations, episodes, sftSteps, width, layers, validation, recompute, threshold, warmStartCache, heldOut, samples, evalEvery, curveSize, learningRate,
+    seeds, iterations, episodes, groupSize, sftSteps, width, layers, validation, recompute, threshold, warmStartCache, heldOut, samples, evalEvery, curveSize, learningRate,
     sftBatch, corpus, trainPrompts, threads, output, methods,
 };
 root.SetAction(parse =>
 {
     var options = new ExperimentOptions
     {
-        Seeds = parse.GetValue(seeds)!, Iterations = parse.GetValue(iterations), Episodes = parse.GetValue(episodes),
+        Seeds = parse.GetValue(seeds)!, Iterations = parse.GetValue(iterations), Episodes = parse.GetValue(episodes), GroupSize = parse.GetValue(groupSize),
         SftSteps = parse.GetValue(sftSteps), ModelWidth = parse.GetValue(width), ModelLayers = parse.GetValue(layers),
         ValidationSize = parse.GetValue(validation), RecomputeValidationEvery = parse.GetValue(recompute), Threshold = parse.GetValue(threshold), WarmStartCache = parse.GetValue(warmStartCache), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
         EvalEvery = parse.GetValue(evalEvery), CurveSize = parse.GetValue(curveSize), LearningRate = parse.GetValue(learningRate),

@@ -1,5 +1,6 @@
 using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Influence;
+using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
 using Ippo.MLNet.Core.Training;
 using Microsoft.ML;
@@ -49,6 +50,25 @@ public sealed class IppoCatalog
             options.InitialPolicy, nameof(IPpoTrainerOptions.ValidationData));
         return new PpoTrainerEstimator(MLContext, options, _ => new InfluenceFilter(validation, options.Influence, options.Judge));
     }
+
+    /// <summary>
+    /// GRPO (no critic): <see cref="PpoTrainer(PpoTrainerOptions)"/> with <see cref="PpoOptions.Grpo"/>'s presets in
+    /// place of <paramref name="options"/>.Ppo, keeping its run length, budget, learning rate, token limit, seed and
+    /// checkpoint settings. For anything else, set <see cref="PpoTrainerOptions.Ppo"/> yourself.
+    /// </summary>
+    public PpoTrainerEstimator GrpoTrainer(PpoTrainerOptions options) =>
+        PpoTrainer((options ?? throw new ArgumentNullException(nameof(options))) with { Ppo = GrpoPresets(options.Ppo) });
+
+    /// <summary>I-GRPO: <see cref="IPpoTrainer"/> (the influence filter scores each episode's GRPO loss) with GRPO's presets as in <see cref="GrpoTrainer"/>.</summary>
+    public PpoTrainerEstimator IGrpoTrainer(IPpoTrainerOptions options) =>
+        IPpoTrainer((options ?? throw new ArgumentNullException(nameof(options))) with { Ppo = GrpoPresets(options.Ppo) });
+
+    private static PpoOptions GrpoPresets(PpoOptions ppo) => PpoOptions.Grpo with
+    {
+        Iterations = ppo.Iterations, EpisodesPerIteration = ppo.EpisodesPerIteration, LearningRate = ppo.LearningRate,
+        MaxNewTokens = ppo.MaxNewTokens, Temperature = ppo.Temperature, Seed = ppo.Seed,
+        CheckpointFolder = ppo.CheckpointFolder, CheckpointEvery = ppo.CheckpointEvery,
+    };
 
     /// <summary>The influence filter over a view of episodes (prompt, completion, advantage): which rollouts help?</summary>
     public InfluenceFilterEstimator InfluenceFilter(InfluenceFilterEstimatorOptions options) => new(MLContext, options);

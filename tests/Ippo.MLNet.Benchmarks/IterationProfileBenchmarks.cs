@@ -63,7 +63,7 @@ public class IterationProfileBenchmarks
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        SequenceScoring.LogProbsAndEntropy(_trainer.Reference, _buffer.PromptTokens, _buffer.PromptMask, _buffer.ResponseTokens, _buffer.ResponseMask, _options.Temperature);
+        SequenceScoring.LogProbsAndEntropy(_trainer.Reference!, _buffer.PromptTokens, _buffer.PromptMask, _buffer.ResponseTokens, _buffer.ResponseMask, _options.Temperature);
         var tokens = cat(new[] { _buffer.PromptTokens, _buffer.ResponseTokens }, 1);
         var mask = cat(new[] { _buffer.PromptMask, _buffer.ResponseMask }, 1);
         _trainer.Critic!.Forward(tokens, mask);

@@ -7,9 +7,12 @@ namespace Ippo.MLNet.Core.Influence;
 
 /// <summary>
 /// The tensors influence scoring reads from a rollout buffer. Prompts are left-padded [batch, promptLength], responses
-/// right-padded [batch, responseLength]; old log-probs and advantages are [batch, responseLength]. Borrowed, not owned.
+/// right-padded [batch, responseLength]; old log-probs and advantages are [batch, responseLength]. RefLogProbs
+/// [batch, responseLength] is needed only for a KL loss term; LossMask (null: ResponseMask) is the mask the losses use
+/// (truncated completions zeroed). Borrowed, not owned.
 /// </summary>
-public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor ResponseTokens, Tensor ResponseMask, Tensor OldLogProbs, Tensor Advantages)
+public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor ResponseTokens, Tensor ResponseMask, Tensor OldLogProbs, Tensor Advantages,
+    Tensor? RefLogProbs = null, Tensor? LossMask = null)
 {
     /// <summary>Episode count.</summary>
     public long Count => ResponseTokens.shape[0];
@@ -17,7 +20,8 @@ public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor
     /// <summary>The episodes of a buffer whose advantages are computed.</summary>
     public static EpisodeBatch From(RolloutBuffer buffer) => new(
         buffer.PromptTokens, buffer.PromptMask, buffer.ResponseTokens, buffer.ResponseMask, buffer.OldLogProbs,
-        buffer.Advantages ?? throw new InvalidOperationException("The buffer has no advantages yet: compute them before scoring influence."));
+        buffer.Advantages ?? throw new InvalidOperationException("The buffer has no advantages yet: compute them before scoring influence."),
+        buffer.RefLogProbs, buffer.LossMask);
 
     /// <summary>
     /// Episodes given as tokens with one advantage each (an outcome advantage, applied to every response token), scored
@@ -43,5 +47,6 @@ public sealed record EpisodeBatch(Tensor PromptTokens, Tensor PromptMask, Tensor
     /// <summary>Rows <paramref name="start"/>..start+length as views.</summary>
     public EpisodeBatch Slice(long start, long length) => new(
         PromptTokens.narrow(0, start, length), PromptMask.narrow(0, start, length), ResponseTokens.narrow(0, start, length),
-        ResponseMask.narrow(0, start, length), OldLogProbs.narrow(0, start, length), Advantages.narrow(0, start, length));
+        ResponseMask.narrow(0, start, length), OldLogProbs.narrow(0, start, length), Advantages.narrow(0, start, length),
+        RefLogProbs?.narrow(0, start, length), LossMask?.narrow(0, start, length));
 }

@@ -1,33 +1,55 @@
+using Ippo.MLNet.Core.Algorithms;
 using Ippo.MLNet.Core.Ppo;
 using static TorchSharp.torch;
 
 namespace Ippo.MLNet.Core.Influence;
 
-/// <summary>Each episode's own clipped PPO loss: the quantity whose gradient an influence score measures.</summary>
+/// <summary>Each episode's own policy loss (clipped PPO, or GRPO's with its KL term): the quantity whose gradient an influence score measures.</summary>
 public static class EpisodeLoss
 {
     /// <summary>
-    /// Per-episode losses [batch] from log-probs, old log-probs and advantages [batch, responseLength] and the mask.
-    /// Token-mean aggregations average over the episode's own tokens; token-sum sums them. An episode's loss is what
-    /// <see cref="PolicyLoss.ClippedSurrogate"/> returns for a batch holding that episode alone.
+    /// Per-episode losses [batch] from log-probs, old log-probs and advantages [batch, responseLength], the loss mask and,
+    /// when <see cref="EpisodeLossSettings.KlLossCoefficient"/> &gt; 0, the reference log-probs [batch, responseLength].
+    /// Per token: the clipped surrogate (<see cref="GrpoLoss.PerToken"/> without dual clip) plus beta x k3. An episode's
+    /// loss is what the update's aggregation returns for a batch holding that episode alone: token means divide its
+    /// token sum by its own token count, seq-mean-token-sum keeps the sum, seq-mean-token-sum-norm divides it by
+    /// MaxNewTokens (the response width when that is null).
     /// </summary>
-    public static Tensor Compute(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, Tensor responseMask, EpisodeLossSettings settings)
+    public static Tensor Compute(Tensor logProbs, Tensor oldLogProbs, Tensor advantages, Tensor responseMask, EpisodeLossSettings settings, Tensor? refLogProbs = null)
     {
         TensorChecks.Rank(logProbs, nameof(logProbs), 2);
         TensorChecks.SameShape(logProbs, nameof(logProbs), oldLogProbs, nameof(oldLogProbs));
         TensorChecks.SameShape(logProbs, nameof(logProbs), advantages, nameof(advantages));
         TensorChecks.SameShape(logProbs, nameof(logProbs), responseMask, nameof(responseMask));
+        double beta = settings.KlLossCoefficient;
         using var scope = NewDisposeScope();
         var mask = responseMask.to(logProbs.dtype);
-        var losses = PolicyLoss.PerToken(logProbs, oldLogProbs, advantages, settings.ClipRangeLow, settings.ClipRangeHigh, settings.DualClip);
+        var reference = refLogProbs?.to(logProbs.dtype);
+        Tensor losses;
+        if (settings.DualClip is null)
+            losses = GrpoLoss.PerToken(logProbs, oldLogProbs, advantages, reference, settings.ClipRangeLow, settings.ClipRangeHigh, beta);
+        else
+        {
+            losses = PolicyLoss.PerToken(logProbs, oldLogProbs, advantages, settings.ClipRangeLow, settings.ClipRangeHigh, settings.DualClip);
+            if (beta > 0)
+                losses = losses + beta * KlEstimators.Compute(logProbs, reference ?? throw new ArgumentNullException(nameof(refLogProbs),
+                    $"KlLossCoefficient is {beta}: the KL loss term needs the reference log-probs."), KlEstimator.K3);
+        }
         var sums = (losses * mask).sum(dim: 1);
-        var result = settings.Aggregation == LossAggregation.SequenceMeanTokenSum ? sums : sums / mask.sum(dim: 1).clamp_min(1);
+        var result = settings.Aggregation switch
+        {
+            LossAggregation.SequenceMeanTokenSum => sums,
+            LossAggregation.SequenceMeanTokenSumNorm => sums / (settings.MaxNewTokens ?? mask.shape[1]),
+            _ => sums / mask.sum(dim: 1).clamp_min(1),
+        };
         return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// The coefficient of each episode's loss in the aggregated minibatch loss, so that
-    /// minibatch loss = sum_i c_i * episode loss_i: token-mean gives w_i * n_i / sum n, the sequence means give w_i / batch.
+    /// The coefficient of each episode's loss in the aggregated minibatch loss, so that minibatch loss = sum_i c_i *
+    /// episode loss_i: <see cref="LossAggregator.SequenceCoefficients"/> (each token sum's weight) times the divisor
+    /// <see cref="Compute"/> applied to it, times w_i. Token mean gives w_i n_i / sum n; the sequence means,
+    /// seq-mean-token-sum and seq-mean-token-sum-norm (whose denominator is batch x MaxNewTokens) give w_i / batch.
     /// </summary>
     public static Tensor Coefficients(Tensor responseMask, Tensor? weights, LossAggregation aggregation)
     {

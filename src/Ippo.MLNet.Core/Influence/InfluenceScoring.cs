@@ -7,7 +7,7 @@ namespace Ippo.MLNet.Core.Influence;
 
 /// <summary>
 /// Influence of each rollout episode on the validation loss: Score(z_i) = g_i . g_val, where g_i is the gradient of
-/// episode i's clipped PPO loss and g_val the SFT-loss gradient on gold validation traces, over all trainable
+/// episode i's policy loss (clipped PPO, or GRPO's with its KL term; <see cref="EpisodeLoss"/>) and g_val the SFT-loss gradient on gold validation traces, over all trainable
 /// parameters at the current parameters. Positive: a step on that episode lowers the validation loss (to first order).
 /// </summary>
 public static class InfluenceScoring
@@ -76,7 +76,7 @@ public static class InfluenceScoring
         var logits = model.Logits(hidden);
         if (model.TiedHeadParameterName is { } tied) capture?.RecordOuterProduct(tied, hidden, logits);
         var (logProbs, entropy) = SequenceScoring.FromLogits(logits, e.ResponseTokens, e.ResponseMask, settings.Temperature);
-        var losses = EpisodeLoss.Compute(logProbs, e.OldLogProbs.to(logProbs.dtype), e.Advantages.to(logProbs.dtype), e.ResponseMask, settings);
+        var losses = EpisodeLoss.Compute(logProbs, e.OldLogProbs.to(logProbs.dtype), e.Advantages.to(logProbs.dtype), e.LossMask ?? e.ResponseMask, settings, e.RefLogProbs);
         return (losses, logProbs, entropy);
     }
 }

@@ -7,4 +7,5 @@ namespace Ippo.MLNet.Core.Ppo;
 /// <param name="Reference">Reference answer, or null.</param>
 /// <param name="EndedWithEos">Whether the policy emitted EOS.</param>
 /// <param name="Reward">Reward from the reward function, missing-EOS penalty included.</param>
-public sealed record Episode(int PromptIndex, string Prompt, string Completion, string? Reference, bool EndedWithEos, double Reward);
+/// <param name="GroupId">The iteration's group: episodes sampled from the same draw of a prompt share it (0, 1, ... in buffer order).</param>
+public sealed record Episode(int PromptIndex, string Prompt, string Completion, string? Reference, bool EndedWithEos, double Reward, int GroupId = 0);

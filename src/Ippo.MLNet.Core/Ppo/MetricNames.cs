@@ -100,4 +100,7 @@ public static class MetricNames
 
     /// <summary>1 when a checkpoint was written after this iteration.</summary>
     public const string CheckpointWritten = "checkpoint/written";
+
+    /// <summary>Episodes left out of the update because every score of their group agreed (PpoOptions.DropZeroStdGroups).</summary>
+    public const string DroppedZeroStdEpisodes = "buffer/dropped_zero_std";
 }

@@ -8,13 +8,14 @@ public static class PolicyLoss
     /// <summary>
     /// logProbs (with autograd), oldLogProbs, advantages, responseMask [batch, length]; optional per-sequence
     /// weights [batch] multiply each sequence's per-token losses before aggregation (all ones = unweighted).
+    /// denominator replaces what the aggregation divides by (see <see cref="LossAggregator.Aggregate"/>; dr_grpo passes batch x MaxNewTokens).
     /// Per token: max(-A r, -A clip(r, 1 - clipLow, 1 + clipHigh)); for A &lt; 0 also capped at -A c (dual clip).
     /// The log-ratio is clamped to [-20, 20] before exp.
     /// </summary>
     public static PolicyLossResult ClippedSurrogate(
         Tensor logProbs, Tensor oldLogProbs, Tensor advantages, Tensor responseMask,
         double clipLow = 0.2, double clipHigh = 0.2, double? dualClip = 3.0,
-        LossAggregation aggregation = LossAggregation.TokenMean, Tensor? weights = null)
+        LossAggregation aggregation = LossAggregation.TokenMean, Tensor? weights = null, double? denominator = null)
     {
         TensorChecks.Rank(logProbs, nameof(logProbs), 2);
         TensorChecks.SameShape(logProbs, nameof(logProbs), oldLogProbs, nameof(oldLogProbs));
@@ -33,7 +34,7 @@ public static class PolicyLoss
         if (dualClip is { } constant)
             dualFraction = MaskedStats.MaskedMean(clippedMax.gt(-advantages * constant).logical_and(advantages.lt(0)).to(logProbs.dtype), mask);
         if (weights is not null) losses = losses * weights.to(losses.dtype).unsqueeze(1);
-        var loss = LossAggregator.Aggregate(losses, mask, aggregation);
+        var loss = LossAggregator.Aggregate(losses, mask, aggregation, denominator);
         var ppoKl = MaskedStats.MaskedMean(-logRatio, mask);
         var approxKl = MaskedStats.MaskedMean(ratio - 1 - logRatio, mask);
         return new PolicyLossResult(

@@ -11,8 +11,49 @@ public sealed record PpoOptions
     /// <summary>PPO iterations (rollout + update). Default 40; range [1, 1,000,000].</summary>
     public int Iterations { get; init; } = 40;
 
-    /// <summary>Episodes generated per iteration (one completion per sampled prompt). Default 64; range [1, 65,536].</summary>
+    /// <summary>
+    /// Episodes generated per iteration: EpisodesPerIteration / <see cref="SamplesPerPrompt"/> sampled prompts, each
+    /// completed SamplesPerPrompt times. Default 64; range [1, 65,536], a multiple of SamplesPerPrompt.
+    /// </summary>
     public int EpisodesPerIteration { get; init; } = 64;
+
+    /// <summary>
+    /// Completions per sampled prompt, one group (GRPO's num_generations); the samples of a prompt are adjacent rows and
+    /// share <see cref="Episode.GroupId"/>. Default 1; range [1, 1,024], at least 2 for a group estimator (grpo, rloo, ...).
+    /// </summary>
+    public int SamplesPerPrompt { get; init; } = 1;
+
+    /// <summary>
+    /// Advantage estimator by name, a key of <see cref="Algorithms.AdvantageEstimators"/> (verl's names): "gae" (PPO with a
+    /// critic), "grpo", "dr_grpo", "rloo", "reinforce_plus_plus", "reinforce_plus_plus_baseline" or a registered one. An
+    /// estimator that needs no critic makes the trainer build no critic, value head or critic optimizer. Default "gae".
+    /// </summary>
+    public string AdvantageEstimator { get; init; } = Algorithms.AdvantageEstimators.Gae;
+
+    /// <summary>What "grpo" divides group-centred scores by (TRL scale_rewards: Group, Batch or None). Default Group.</summary>
+    public Algorithms.RewardScaling ScaleRewards { get; init; } = Algorithms.RewardScaling.Group;
+
+    /// <summary>Added to the standard deviation the "grpo" estimator divides by. Default 1e-6; range (0, 1].</summary>
+    public double AdvantageEpsilon { get; init; } = Algorithms.GroupAdvantages.DefaultEpsilon;
+
+    /// <summary>
+    /// TRL's GRPO loss_type or verl's loss_agg_mode by name (grpo, bnpo, dr_grpo, dapo, token-mean, seq-mean-token-mean,
+    /// seq-mean-token-sum, seq-mean-token-sum-norm); when set it replaces <see cref="LossAggregation"/>. dr_grpo divides
+    /// by minibatch episodes x <see cref="MaxNewTokens"/>. Default null (use LossAggregation).
+    /// </summary>
+    public string? LossType { get; init; }
+
+    /// <summary>
+    /// Leave completions cut at <see cref="MaxNewTokens"/> without EOS out of every loss (TRL mask_truncated_completions);
+    /// they still count in group statistics. Default false.
+    /// </summary>
+    public bool MaskTruncatedCompletions { get; init; }
+
+    /// <summary>
+    /// DAPO's dynamic sampling without refill: drop the groups whose scores all agree (their group advantages are 0)
+    /// before the update. Needs <see cref="SamplesPerPrompt"/> >= 2. Default false.
+    /// </summary>
+    public bool DropZeroStdGroups { get; init; }
 
     /// <summary>Passes over each rollout buffer (TRL num_ppo_epochs). Default 2; range [1, 100].</summary>
     public int PpoEpochs { get; init; } = 2;
@@ -29,7 +70,7 @@ public sealed record PpoOptions
     /// <summary>Lower clip range of the ratio, 1 - ClipRangeLow (TRL cliprange). Default 0.2; range (0, 1).</summary>
     public double ClipRangeLow { get; init; } = 0.2;
 
-    /// <summary>Upper clip range of the ratio, 1 + ClipRangeHigh. Default 0.2; range (0, 10].</summary>
+    /// <summary>Upper clip range of the ratio, 1 + ClipRangeHigh: GRPO's epsilon_high (DAPO's clip-higher uses 0.28). Default 0.2; range (0, 10].</summary>
     public double ClipRangeHigh { get; init; } = 0.2;
 
     /// <summary>Dual-clip constant c for negative advantages (verl); null turns it off. Default 3; range (1, 100].</summary>
@@ -44,10 +85,17 @@ public sealed record PpoOptions
     /// <summary>Weight of the entropy bonus. Default 0; range [0, 1].</summary>
     public double EntropyCoefficient { get; init; }
 
-    /// <summary>KL penalty coefficient beta (TRL kl_coef), the initial value when <see cref="AdaptiveKlTarget"/> is set. Default 0.02; range [0, 10].</summary>
+    /// <summary>
+    /// KL coefficient beta: TRL's kl_coef in the reward (<see cref="KlMode.InReward"/>, the initial value when
+    /// <see cref="AdaptiveKlTarget"/> is set) or GRPO's beta on the k3 loss term (<see cref="KlMode.Loss"/>). With 0 and no
+    /// adaptive target the trainer keeps no reference copy and runs no reference forward. Default 0.02; range [0, 10].
+    /// </summary>
     public double KlCoefficient { get; init; } = 0.02;
 
-    /// <summary>Estimator of the per-token KL to the reference policy (TRL kl_estimator). Default K1.</summary>
+    /// <summary>Where the KL enters: the reward (PPO) or the loss (GRPO, always k3). Default <see cref="KlMode.InReward"/>.</summary>
+    public KlMode KlMode { get; init; } = KlMode.InReward;
+
+    /// <summary>Estimator of the per-token KL to the reference policy in the reward (TRL kl_estimator). Default K1.</summary>
     public KlEstimator KlEstimator { get; init; } = KlEstimator.K1;
 
     /// <summary>Target KL of the adaptive controller (Ziegler et al.); null keeps beta fixed. Default null; range (0, 100].</summary>
@@ -113,11 +161,54 @@ public sealed record PpoOptions
     /// <summary>TensorBoard folder, metrics CSV and custom sinks, all off by default. Default: <see cref="MetricsLogOptions"/>'s defaults.</summary>
     public MetricsLogOptions Logging { get; init; } = new();
 
+    /// <summary>
+    /// GRPO's presets (TRL GRPOConfig where it has one): the "grpo" estimator, 4 samples per prompt, group scaling, no
+    /// critic, the KL as a loss term with beta 0 (so no reference), no dual clip, loss type "dapo". Change any with `with`.
+    /// </summary>
+    public static PpoOptions Grpo { get; } = new()
+    {
+        AdvantageEstimator = Algorithms.AdvantageEstimators.Grpo,
+        SamplesPerPrompt = 4,
+        KlMode = KlMode.Loss,
+        KlCoefficient = 0,
+        DualClip = null,
+        LossType = Algorithms.LossAggregationNames.Dapo,
+    };
+
+    /// <summary>The loss aggregation the update uses: <see cref="LossType"/> parsed when set, else <see cref="LossAggregation"/>.</summary>
+    public LossAggregation ResolvedLossAggregation => LossType is null ? LossAggregation : Algorithms.LossAggregationNames.Parse(LossType);
+
+    /// <summary>Whether the trainer needs a frozen reference policy: a KL coefficient above 0 or an adaptive KL target.</summary>
+    public bool NeedsReference => KlCoefficient > 0 || AdaptiveKlTarget is not null;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public PpoOptions Validate()
     {
         Int(nameof(Iterations), Iterations, 1, 1_000_000);
         Int(nameof(EpisodesPerIteration), EpisodesPerIteration, 1, 65_536);
+        Int(nameof(SamplesPerPrompt), SamplesPerPrompt, 1, 1_024);
+        if (EpisodesPerIteration % SamplesPerPrompt != 0)
+            throw new ArgumentOutOfRangeException(nameof(EpisodesPerIteration), EpisodesPerIteration,
+                $"PpoOptions.EpisodesPerIteration ({EpisodesPerIteration}) must be a multiple of PpoOptions.SamplesPerPrompt ({SamplesPerPrompt}).");
+        Algorithms.AdvantageEstimator estimator;
+        try
+        {
+            estimator = Algorithms.AdvantageEstimators.Get(AdvantageEstimator);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdvantageEstimator), AdvantageEstimator, "PpoOptions." + e.Message.Split(" (Parameter")[0]);
+        }
+        if ((estimator.NeedsGroups || DropZeroStdGroups) && SamplesPerPrompt < 2)
+            throw new ArgumentOutOfRangeException(nameof(SamplesPerPrompt), SamplesPerPrompt,
+                $"PpoOptions.SamplesPerPrompt must be at least 2 for {(DropZeroStdGroups ? "DropZeroStdGroups" : $"the '{AdvantageEstimator}' advantage estimator")}, which compares the samples of a prompt; got {SamplesPerPrompt}.");
+        if (!Enum.IsDefined(ScaleRewards)) throw Out(nameof(ScaleRewards), ScaleRewards, "Group, Batch or None");
+        Open(nameof(AdvantageEpsilon), AdvantageEpsilon, 0, 1);
+        if (LossType is not null && !Algorithms.LossAggregationNames.Names.Contains(LossType))
+            throw Out(nameof(LossType), LossType, $"{{{string.Join(", ", Algorithms.LossAggregationNames.Names)}}} or null");
+        if (!Enum.IsDefined(KlMode)) throw Out(nameof(KlMode), KlMode, "InReward or Loss");
+        if (KlMode == KlMode.Loss && AdaptiveKlTarget is not null)
+            throw new ArgumentOutOfRangeException(nameof(AdaptiveKlTarget), AdaptiveKlTarget, "PpoOptions.AdaptiveKlTarget must be null when PpoOptions.KlMode is Loss (the KL loss coefficient is fixed).");
         Int(nameof(PpoEpochs), PpoEpochs, 1, 100);
         Int(nameof(MiniBatches), MiniBatches, 1, EpisodesPerIteration);
         Open(nameof(LearningRate), LearningRate, 0, 1);

@@ -19,8 +19,8 @@ public sealed partial class PpoTrainer
 
     /// <summary>
     /// Writes everything an exact resume needs to <paramref name="folder"/>, atomically: the policy as a loadable policy
-    /// folder (config.json, model.safetensors, tokenizer.json), the reference, the critic or value head, both optimizer
-    /// states, the filter's state and <see cref="TrainerStateFile"/> (iteration, seed, KL coefficient, history).
+    /// folder (config.json, model.safetensors, tokenizer.json), the reference (when the run has one), the critic or value
+    /// head (when the estimator needs one), the optimizer states, the filter's state and <see cref="TrainerStateFile"/> (iteration, seed, KL coefficient, history).
     /// Refuses, writing nothing, when a weight is not finite.
     /// </summary>
     public void SaveCheckpoint(string folder)
@@ -37,7 +37,7 @@ public sealed partial class PpoTrainer
         {
             PolicyCheckpoint.WriteModel(Policy, temp);
             _policy.Tokenizer.SaveTo(temp);
-            StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
+            if (_reference is not null) StateDictFile.Save(_reference, Path.Combine(temp, ReferenceFile));
             if (_critic is not null) StateDictFile.Save(_critic, Path.Combine(temp, CriticFile));
             if (_sharedValueHead is not null) StateDictFile.Save(_sharedValueHead, Path.Combine(temp, ValueHeadFile));
             _policyOptimizer.save_state_dict(Path.Combine(temp, PolicyOptimizerFile));
@@ -67,7 +67,7 @@ public sealed partial class PpoTrainer
             throw new InvalidDataException($"The checkpoint in '{folder}' was written by a run with Seed {state.Seed}; PpoOptions.Seed is {_options.Seed}. Resume with the same seed.");
 
         using var policy = LoadModule(Policy.CreateSibling(), folder, PolicyCheckpoint.WeightsFile);
-        using var reference = LoadModule(_reference.CreateSibling(), folder, ReferenceFile);
+        using var reference = _reference is null ? null : LoadModule(_reference.CreateSibling(), folder, ReferenceFile);
         using var critic = _critic is null ? null : LoadModule(new CriticModel(_critic.Model.CreateSibling()), folder, CriticFile);
         using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(Policy.Config), folder, ValueHeadFile);
         foreach (var file in _criticOptimizer is null ? new[] { PolicyOptimizerFile } : new[] { PolicyOptimizerFile, CriticOptimizerFile })
@@ -77,7 +77,7 @@ public sealed partial class PpoTrainer
         LoadOptimizer(_policyOptimizer, folder, PolicyOptimizerFile);
         if (_criticOptimizer is not null) LoadOptimizer(_criticOptimizer, folder, CriticOptimizerFile);
         Policy.load_state_dict(policy.state_dict());
-        _reference.load_state_dict(reference.state_dict());
+        _reference?.load_state_dict(reference!.state_dict());
         _critic?.load_state_dict(critic!.state_dict());
         _sharedValueHead?.load_state_dict(head!.state_dict());
         _kl.Restore(state.KlCoefficient);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ippo.MLNet.Core.Algorithms;
 using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Logging;
@@ -12,14 +13,18 @@ namespace Ippo.MLNet.Core.Ppo;
 
 /// <summary>
 /// PPO post-training of a causal LM, one iteration at a time: rollout, score, advantages, (filter), update, log.
-/// Owns the frozen reference policy, the critic and the optimizers; trains the given policy in place.
+/// Owns the frozen reference policy, the critic and the optimizers; trains the given policy in place. The advantage
+/// estimator is chosen by name (<see cref="PpoOptions.AdvantageEstimator"/>): GRPO, RLOO and REINFORCE++ run the same
+/// loop without a critic.
 /// </summary>
 public sealed partial class PpoTrainer : IDisposable
 {
     private readonly Policy _policy;
     private readonly RewardFunction _reward;
     private readonly PpoOptions _options;
-    private readonly CausalLanguageModel _reference;
+    private readonly CausalLanguageModel? _reference;
+    private readonly AdvantageEstimator _estimator;
+    private readonly LossAggregation _aggregation;
     private readonly CriticModel? _critic;
     private readonly ValueHead? _sharedValueHead;
     private readonly TorchSharp.Modules.OptimizerHelper _policyOptimizer;
@@ -34,7 +39,8 @@ public sealed partial class PpoTrainer : IDisposable
 
     /// <summary>
     /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
-    /// it is now; a separate critic starts from a copy of the policy (any architecture).
+    /// it is now (none when the KL coefficient is 0); a separate critic starts from a copy of the policy (any
+    /// architecture), and exists only when the advantage estimator needs one.
     /// </summary>
     public PpoTrainer(Policy policy, RewardFunction reward, PpoOptions options, IEpisodeFilter? filter = null)
     {
@@ -45,11 +51,20 @@ public sealed partial class PpoTrainer : IDisposable
         var model = policy.Model;
         _device = ModelDevice.Of(model);
         _random = new Random(IterationSeeds.For(options.Seed, 1, IterationSeeds.Trainer));
-        _reference = ModelDevice.CopyOf(model);
-        _reference.eval();
-        foreach (var p in _reference.parameters()) p.requires_grad = false;
+        _estimator = AdvantageEstimators.Get(_options.AdvantageEstimator);
+        _aggregation = _options.ResolvedLossAggregation;
+        if (_options.NeedsReference)
+        {
+            _reference = ModelDevice.CopyOf(model);
+            _reference.eval();
+            foreach (var p in _reference.parameters()) p.requires_grad = false;
+        }
         var policyParameters = model.parameters().ToList();
-        if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
+        if (!_estimator.NeedsCritic)
+        {
+            // Critic-free estimators (GRPO, RLOO, REINFORCE++): no critic, no value head, no critic optimizer.
+        }
+        else if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
         {
             _critic = CriticModel.FromPolicy(model);
             _criticOptimizer = optim.AdamW(_critic.parameters(), lr: options.CriticLearningRate, weight_decay: 0);
@@ -62,9 +77,10 @@ public sealed partial class PpoTrainer : IDisposable
         }
         _policyOptimizer = optim.AdamW(policyParameters, lr: options.LearningRate, weight_decay: 0);
         _generator = new TextGenerator(policy, options.Seed);
+        // In loss mode the reward carries no KL: its controller stays at 0 and the loss term reads KlCoefficient.
         _kl = options.AdaptiveKlTarget is { } target
             ? new AdaptiveKlController(options.KlCoefficient, target, options.AdaptiveKlHorizon)
-            : new FixedKlController(options.KlCoefficient);
+            : new FixedKlController(options.KlMode == KlMode.Loss ? 0 : options.KlCoefficient);
         _log = MetricsLog.Open(options.Logging);
     }
 
@@ -74,8 +90,20 @@ public sealed partial class PpoTrainer : IDisposable
     /// <summary>The policy being trained, with its tokenizer.</summary>
     public Policy PolicyWithTokenizer => _policy;
 
-    /// <summary>The frozen reference policy (the policy as it was when training started).</summary>
-    public CausalLanguageModel Reference => _reference;
+    /// <summary>The frozen reference policy (the policy as it was when training started), or null when the KL coefficient is 0.</summary>
+    public CausalLanguageModel? Reference => _reference;
+
+    /// <summary>The advantage estimator named by <see cref="PpoOptions.AdvantageEstimator"/>.</summary>
+    public AdvantageEstimator Estimator => _estimator;
+
+    /// <summary>The shared value head (<see cref="ValueHeadPlacement.SharedTrunk"/> with a critic-based estimator), or null.</summary>
+    public ValueHead? SharedValueHead => _sharedValueHead;
+
+    /// <summary>Every parameter the policy optimizer holds (the policy's, plus a shared value head's), read from the optimizer.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> OptimizedParameters => _policyOptimizer.parameters().ToList();
+
+    /// <summary>Whether a critic optimizer exists (a separate critic with a critic-based estimator).</summary>
+    public bool HasCriticOptimizer => _criticOptimizer is not null;
 
     /// <summary>The options, validated.</summary>
     public PpoOptions Options => _options;
@@ -141,16 +169,23 @@ public sealed partial class PpoTrainer : IDisposable
     {
         Reseed(IterationsDone + 1);
         var metrics = new Dictionary<string, double>();
-        using var buffer = CollectRollout(prompts, metrics);
-        _log?.Rollout(buffer.Episodes);
-        bool finite = IsFinite(buffer);
+        using var collected = CollectRollout(prompts, metrics);
+        _log?.Rollout(collected.Episodes);
+        bool finite = IsFinite(collected);
         metrics[MetricNames.NonFiniteRollout] = finite ? 0 : 1;
-        if (finite)
+        using var dropped = finite && _options.DropZeroStdGroups ? DropZeroStdGroups(collected, metrics) : null;
+        var buffer = dropped ?? collected;
+        if (finite && buffer.Count > 0)
         {
             var selection = SelectEpisodes(buffer, metrics);
             Update(buffer, selection, metrics);
         }
-        _kl.Update(metrics[MetricNames.Kl], buffer.Count);
+        else if (finite)
+        {
+            metrics[MetricNames.Episodes] = metrics[MetricNames.KeptEpisodes] = metrics[MetricNames.KeptFraction] = 0;
+            metrics[MetricNames.UpdateSteps] = 0;
+        }
+        _kl.Update(metrics[MetricNames.Kl], collected.Count);
         bool skipped = !finite || metrics.GetValueOrDefault(MetricNames.SkippedSteps) > 0;
         _nonFiniteStreak = skipped ? _nonFiniteStreak + 1 : 0;
         metrics[MetricNames.NonFiniteStreak] = _nonFiniteStreak;
@@ -181,9 +216,20 @@ public sealed partial class PpoTrainer : IDisposable
     private static bool IsFinite(RolloutBuffer buffer)
     {
         using var scope = NewDisposeScope();
-        var all = new[] { buffer.OldLogProbs, buffer.RefLogProbs, buffer.Values, buffer.Advantages!, buffer.Returns! }
-            .Select(t => t.isfinite().all()).ToArray();
+        var all = new[] { buffer.OldLogProbs, buffer.RefLogProbs, buffer.Values, buffer.Advantages, buffer.Returns }
+            .OfType<Tensor>().Select(t => t.isfinite().all()).ToArray();
         return stack(all).all().item<bool>();
+    }
+
+    // DAPO's dynamic sampling without refill: the episodes of groups whose scores differ, or null when every group does.
+    private static RolloutBuffer? DropZeroStdGroups(RolloutBuffer buffer, IDictionary<string, double> metrics)
+    {
+        bool[] keep;
+        using (NewDisposeScope())
+            keep = Groups.KeepMask(buffer.Scores, buffer.GroupIds!).cpu().data<bool>().ToArray();
+        metrics[MetricNames.DroppedZeroStdEpisodes] = keep.Count(k => !k);
+        if (keep.All(k => k)) return null;
+        return buffer.Select(Enumerable.Range(0, keep.Length).Where(i => keep[i]).ToList());
     }
 
     /// <summary>
@@ -210,7 +256,7 @@ public sealed partial class PpoTrainer : IDisposable
         foreach (var (k, v) in selection.Metrics) metrics[k] = v;
         metrics[MetricNames.Episodes] = buffer.Count;
         metrics[MetricNames.KeptEpisodes] = selection.Kept.Count;
-        metrics[MetricNames.KeptFraction] = (double)selection.Kept.Count / buffer.Count;
+        metrics[MetricNames.KeptFraction] = buffer.Count == 0 ? 0 : (double)selection.Kept.Count / buffer.Count;
         metrics[MetricNames.FilterSeconds] = clock.Elapsed.TotalSeconds;
         return selection;
     }
@@ -237,7 +283,10 @@ public sealed partial class PpoTrainer : IDisposable
 
     private RolloutBuffer Rollout(IReadOnlyList<PromptExample> prompts, IDictionary<string, double> metrics)
     {
-        var picked = Enumerable.Range(0, _options.EpisodesPerIteration).Select(_ => _random.Next(prompts.Count)).ToArray();
+        // Each draw of a prompt is one group of SamplesPerPrompt adjacent rows (with 1 sample: one row per draw, as PPO).
+        int samples = _options.SamplesPerPrompt;
+        var draws = Enumerable.Range(0, _options.EpisodesPerIteration / samples).Select(_ => _random.Next(prompts.Count)).ToArray();
+        var picked = draws.SelectMany(p => Enumerable.Repeat(p, samples)).ToArray();
         var ids = picked.Select(i => _policy.EncodePrompt(prompts[i].Prompt)).ToList();
         using var scope = NewDisposeScope();
         using var generated = _generator.Generate(ids, new GenerationOptions { Temperature = _options.Temperature, MaxNewTokens = _options.MaxNewTokens });
@@ -251,13 +300,15 @@ public sealed partial class PpoTrainer : IDisposable
             bool eos = generated.EndedWithStop[row];
             double reward = ScoreOne(picked[row], example, text, eos);
             if (!eos) reward += _options.MissingEosPenalty;
-            episodes.Add(new Episode(picked[row], example.Prompt, text, example.Reference, eos, reward));
+            episodes.Add(new Episode(picked[row], example.Prompt, text, example.Reference, eos, reward, row / samples));
         }
-        Tensor refLogProbs, values;
+        Tensor? refLogProbs = null, values = null;
         using (no_grad())
         {
-            (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(_reference, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
-            values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask);
+            if (_reference is not null)
+                (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(_reference, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
+            if (_estimator.NeedsCritic)
+                values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask);
         }
         metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
         var buffer = new RolloutBuffer
@@ -268,8 +319,9 @@ public sealed partial class PpoTrainer : IDisposable
             ResponseTokens = generated.Tokens.alias().DetachFromDisposeScope(),
             ResponseMask = generated.Mask.alias().DetachFromDisposeScope(),
             OldLogProbs = generated.LogProbs.alias().DetachFromDisposeScope(),
-            RefLogProbs = refLogProbs.DetachFromDisposeScope(),
-            Values = values.DetachFromDisposeScope(),
+            RefLogProbs = refLogProbs?.DetachFromDisposeScope(),
+            Values = values?.DetachFromDisposeScope(),
+            GroupIds = Groups.Ids(draws.Length, samples, _device).DetachFromDisposeScope(),
             Scores = tensor(episodes.Select(e => (float)e.Reward).ToArray(), device: _device).DetachFromDisposeScope(),
         };
         metrics[MetricNames.Scores] = episodes.Average(e => e.Reward);
@@ -310,30 +362,60 @@ public sealed partial class PpoTrainer : IDisposable
     private void ComputeAdvantages(RolloutBuffer buffer, IDictionary<string, double> metrics)
     {
         using var scope = NewDisposeScope();
-        var (tokenRewards, kl) = RewardShaping.FoldKlIntoRewards(buffer.Scores, buffer.OldLogProbs, buffer.RefLogProbs, buffer.ResponseMask, _kl.Value, _options.KlEstimator);
-        var (advantages, returns) = Advantages.Gae(tokenRewards, buffer.Values, buffer.ResponseMask, _options.Gamma, _options.Lambda);
-        if (_options.WhitenAdvantages) advantages = MaskedStats.MaskedWhiten(advantages, buffer.ResponseMask);
+        // Without a reference the KL is 0: the old log-probs stand in for the reference ones (every estimator gives 0 on equal inputs).
+        var refLogProbs = buffer.RefLogProbs ?? buffer.OldLogProbs;
+        var klEstimator = _options.KlMode == KlMode.Loss ? KlEstimator.K3 : _options.KlEstimator;
+        var (tokenRewards, kl) = RewardShaping.FoldKlIntoRewards(buffer.Scores, buffer.OldLogProbs, refLogProbs, buffer.ResponseMask, _kl.Value, klEstimator);
+        var settings = new AdvantageSettings
+        {
+            Gamma = _options.Gamma, Lambda = _options.Lambda, WhitenAdvantages = _options.WhitenAdvantages,
+            ScaleRewards = _options.ScaleRewards, Epsilon = _options.AdvantageEpsilon,
+        };
+        var (advantages, returns) = _estimator.Compute(new AdvantageInputs(tokenRewards, buffer.ResponseMask, buffer.GroupIds, buffer.Values), settings);
         buffer.TokenRewards = tokenRewards.DetachFromDisposeScope();
         buffer.Kl = kl.DetachFromDisposeScope();
         buffer.Advantages = advantages.DetachFromDisposeScope();
         buffer.Returns = returns.DetachFromDisposeScope();
+        var truncated = tensor(buffer.Episodes.Select(e => !e.EndedWithEos).ToArray(), device: _device);
+        if (_options.MaskTruncatedCompletions)
+            buffer.LossMask = CompletionMasks.MaskTruncated(buffer.ResponseMask, truncated).DetachFromDisposeScope();
         var klPerEpisode = kl.sum(dim: 1);
         metrics[MetricNames.Kl] = klPerEpisode.mean().item<float>();
         metrics[MetricNames.RlhfReward] = (buffer.Scores - _kl.Value * klPerEpisode).mean().item<float>();
-        metrics[MetricNames.KlCoefficient] = _kl.Value;
-        metrics[MetricNames.ExplainedVariance] = PpoDiagnostics.ExplainedVariance(buffer.Values, returns, buffer.ResponseMask);
+        metrics[MetricNames.KlCoefficient] = _options.KlMode == KlMode.Loss ? _options.KlCoefficient : _kl.Value;
+        if (buffer.Values is not null)
+            metrics[MetricNames.ExplainedVariance] = PpoDiagnostics.ExplainedVariance(buffer.Values, returns, buffer.ResponseMask);
+        if (!_estimator.NeedsCritic || _options.SamplesPerPrompt > 1)
+        {
+            foreach (var (name, value) in GrpoRolloutMetrics.Compute(buffer.Scores.to(ScalarType.Float64), buffer.GroupIds!, buffer.ResponseMask, truncated))
+                metrics[name] = value;
+            if (_reference is not null) metrics[GrpoMetricNames.Kl] = MaskedStats.MaskedMean(kl, buffer.ResponseMask).item<float>();
+        }
     }
 
-    // The scoring pass's gradient is the first minibatch's policy gradient only when nothing else reaches the policy.
-    private bool CanFuse => _critic is not null && _options.EntropyCoefficient == 0 && Policy.Config.Dropout == 0;
+    // The scoring pass's gradient is the first minibatch's policy gradient only when nothing else reaches the policy:
+    // no value loss through the policy's trunk, no entropy bonus, no dropout.
+    private bool CanFuse => _sharedValueHead is null && _options.EntropyCoefficient == 0 && Policy.Config.Dropout == 0;
 
     private sealed record FusedFirstStep(EpisodeForward Pass, IReadOnlyList<int> KeptRows);
 
-    private static readonly string[] StepMetrics =
+    private static readonly string[] CriticStepMetrics =
     {
         MetricNames.PolicyLoss, MetricNames.ValueLoss, MetricNames.ClipFraction, MetricNames.ApproxKl,
         MetricNames.ValueClipFraction, MetricNames.Entropy, MetricNames.Ratio,
     };
+
+    // Critic-free runs log no value metrics; they add TRL's GRPO names for the entropy, clip ratios and KL loss.
+    private static readonly string[] CriticFreeStepMetrics =
+    {
+        MetricNames.PolicyLoss, MetricNames.ClipFraction, MetricNames.ApproxKl, MetricNames.Entropy, MetricNames.Ratio,
+        GrpoMetricNames.Entropy, GrpoMetricNames.ClipRatioLowMean, GrpoMetricNames.ClipRatioHighMean, GrpoMetricNames.ClipRatioRegionMean,
+    };
+
+    private const string KlLossMetric = "loss/kl_avg";
+
+    private string[] StepMetrics => _estimator.NeedsCritic ? CriticStepMetrics
+        : _options.KlMode == KlMode.Loss && _reference is not null ? CriticFreeStepMetrics.Append(KlLossMetric).ToArray() : CriticFreeStepMetrics;
 
     private void Update(RolloutBuffer buffer, IDictionary<string, double> metrics, FusedFirstStep? fused)
     {
@@ -341,8 +423,12 @@ public sealed partial class PpoTrainer : IDisposable
         _critic?.train();
         int n = buffer.Count;
         int miniBatches = Math.Min(_options.MiniBatches, n);
-        var sums = new double[StepMetrics.Length];
+        var names = StepMetrics;
+        var sums = new double[names.Length];
         int steps = 0, skipped = 0;
+        var lossMask = buffer.LossMask ?? buffer.ResponseMask;
+        double[] tokensPerRow;
+        using (NewDisposeScope()) tokensPerRow = lossMask.sum(dim: 1).cpu().to(ScalarType.Float64).data<double>().ToArray();
         bool stopped = false;
         for (int epoch = 0; epoch < _options.PpoEpochs && !stopped; epoch++)
         {
@@ -350,6 +436,7 @@ public sealed partial class PpoTrainer : IDisposable
             for (int m = 0; m < miniBatches; m++)
             {
                 var rows = order.Where((_, i) => i % miniBatches == m).ToArray();
+                if (rows.All(r => tokensPerRow[r] == 0)) continue; // every completion masked out (truncated): nothing to learn from
                 var stats = UpdateMiniBatch(buffer, rows, steps + skipped == 0 ? fused : null);
                 if (stats is null)
                 {
@@ -358,14 +445,14 @@ public sealed partial class PpoTrainer : IDisposable
                 }
                 for (int k = 0; k < sums.Length; k++) sums[k] += stats[k];
                 steps++;
-                if (_options.TargetKl is { } target && stats[Array.IndexOf(StepMetrics, MetricNames.ApproxKl)] > target)
+                if (_options.TargetKl is { } target && stats[Array.IndexOf(names, MetricNames.ApproxKl)] > target)
                 {
                     stopped = true;
                     break;
                 }
             }
         }
-        for (int k = 0; k < sums.Length; k++) metrics[StepMetrics[k]] = steps == 0 ? double.NaN : sums[k] / steps;
+        for (int k = 0; k < sums.Length; k++) metrics[names[k]] = steps == 0 ? double.NaN : sums[k] / steps;
         metrics[MetricNames.UpdateSteps] = steps;
         metrics[MetricNames.SkippedSteps] = skipped;
         metrics[MetricNames.TargetKlStop] = stopped ? 1 : 0;
@@ -381,6 +468,7 @@ public sealed partial class PpoTrainer : IDisposable
         var promptMask = Rows(buffer.PromptMask);
         var responseTokens = Rows(buffer.ResponseTokens);
         var mask = Rows(buffer.ResponseMask);
+        var lossMask = buffer.LossMask is null ? mask : Rows(buffer.LossMask);
         var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
         var oldLogProbs = Rows(buffer.OldLogProbs);
 
@@ -398,22 +486,41 @@ public sealed partial class PpoTrainer : IDisposable
             using var bufferRows = tensor(rows.Select(r => (long)fused.KeptRows[r]).ToArray(), device: _device);
             logProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
             entropy = fused.Pass.Entropy.index_select(0, bufferRows);
-            assembled = fused.Pass.Gradients.Assemble(bufferRows, EpisodeLoss.Coefficients(mask, weights, _options.LossAggregation));
+            assembled = fused.Pass.Gradients.Assemble(bufferRows, EpisodeLoss.Coefficients(lossMask, weights, _aggregation));
         }
+        var advantages = Rows(buffer.Advantages!);
+        // dr_grpo's constant: each episode's token sum over MaxNewTokens, averaged over the minibatch.
+        double? denominator = _aggregation == LossAggregation.SequenceMeanTokenSumNorm ? (double)rows.Length * _options.MaxNewTokens : null;
         var policy = PolicyLoss.ClippedSurrogate(
-            logProbs, oldLogProbs, Rows(buffer.Advantages!), mask,
-            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _options.LossAggregation, weights);
-        var newValues = _critic is not null
-            ? Values(promptTokens, promptMask, responseTokens, mask)
-            : _sharedValueHead!.call(hidden!) * mask;
-        var value = ValueLoss.Clipped(newValues, Rows(buffer.Values), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
+            logProbs, oldLogProbs, advantages, lossMask,
+            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _aggregation, weights, denominator);
         var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
-        var loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+        var loss = -_options.EntropyCoefficient * meanEntropy;
         if (assembled is null) loss = loss + policy.Loss;
+        Tensor? valueLoss = null, valueClipFraction = null, klLoss = null;
+        if (_estimator.NeedsCritic)
+        {
+            var newValues = _critic is not null
+                ? Values(promptTokens, promptMask, responseTokens, mask)
+                : _sharedValueHead!.call(hidden!) * mask;
+            var value = ValueLoss.Clipped(newValues, Rows(buffer.Values!), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
+            (valueLoss, valueClipFraction) = (value.Loss, value.ClipFraction);
+            // Same expression order as before the estimator registry, so GAE runs stay bit-identical.
+            loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+            if (assembled is null) loss = loss + policy.Loss;
+        }
+        if (_options.KlMode == KlMode.Loss && _reference is not null)
+        {
+            var k3 = KlEstimators.Compute(logProbs, Rows(buffer.RefLogProbs!).to(logProbs.dtype), KlEstimator.K3);
+            if (weights is not null) k3 = k3 * weights.to(k3.dtype).unsqueeze(1);
+            klLoss = _options.KlCoefficient * LossAggregator.Aggregate(k3, lossMask, _aggregation, denominator);
+            if (assembled is null) loss = loss + klLoss;
+        }
 
         _policyOptimizer.zero_grad();
         _criticOptimizer?.zero_grad();
-        loss.backward();
+        // A fused critic-free step has nothing left to differentiate: its whole gradient is assembled.
+        if (loss.requires_grad) loss.backward();
         if (assembled is not null)
         {
             foreach (var (name, parameter) in Policy.named_parameters()) parameter.grad = assembled[name].to(parameter.dtype);
@@ -423,11 +530,20 @@ public sealed partial class PpoTrainer : IDisposable
         if (_critic is not null) gradNorm += GradNorm(_critic.parameters());
 
         var ratio = MaskedStats.MaskedMean((logProbs - oldLogProbs).exp(), mask);
+        Tensor[] parts;
+        if (_estimator.NeedsCritic)
+            parts = new[] { policy.Loss, valueLoss!, policy.ClipFraction, policy.ApproxKl, valueClipFraction!, meanEntropy, ratio };
+        else
+        {
+            var clip = ClipRatios.Compute(logProbs.detach(), oldLogProbs, advantages, lossMask, _options.ClipRangeLow, _options.ClipRangeHigh);
+            parts = new[] { policy.Loss, policy.ClipFraction, policy.ApproxKl, meanEntropy, ratio, meanEntropy, clip.Low, clip.High, clip.Region };
+            if (klLoss is not null) parts = parts.Append(klLoss).ToArray();
+        }
         // One device-to-host copy for every statistic of the step (the losses double as the finiteness check).
-        var stats = stack(new[] { policy.Loss, value.Loss, policy.ClipFraction, policy.ApproxKl, value.ClipFraction, meanEntropy, ratio }
-            .Select(t => t.detach().to(ScalarType.Float32))).cpu().data<float>().ToArray();
-        // The loss is a combination of the policy loss, value loss and entropy: finite parts and gradients mean a finite step.
-        if (!double.IsFinite(gradNorm) || !float.IsFinite(stats[0]) || !float.IsFinite(stats[1]) || !float.IsFinite(stats[5]))
+        var stats = stack(parts.Select(t => t.detach().to(ScalarType.Float32))).cpu().data<float>().ToArray();
+        // The loss combines the policy loss, value loss, KL loss and entropy: finite parts and gradients mean a finite step.
+        var mustBeFinite = _estimator.NeedsCritic ? new[] { 0, 1, 5 } : klLoss is null ? new[] { 0, 3 } : new[] { 0, 3, parts.Length - 1 };
+        if (!double.IsFinite(gradNorm) || !mustBeFinite.All(k => float.IsFinite(stats[k])))
         {
             _policyOptimizer.zero_grad();
             _criticOptimizer?.zero_grad();
@@ -461,7 +577,7 @@ public sealed partial class PpoTrainer : IDisposable
         _log?.Dispose();
         _policyOptimizer.Dispose();
         _criticOptimizer?.Dispose();
-        _reference.Dispose();
+        _reference?.Dispose();
         _critic?.Dispose();
         _sharedValueHead?.Dispose();
     }

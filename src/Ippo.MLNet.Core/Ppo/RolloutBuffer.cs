@@ -26,11 +26,17 @@ public sealed class RolloutBuffer : IDisposable
     /// <summary>Log-probs of the rollout policy.</summary>
     public required Tensor OldLogProbs { get; init; }
 
-    /// <summary>Log-probs of the frozen reference policy.</summary>
-    public required Tensor RefLogProbs { get; init; }
+    /// <summary>Log-probs of the frozen reference policy; null when the run keeps no reference (KL coefficient 0).</summary>
+    public Tensor? RefLogProbs { get; init; }
 
-    /// <summary>Critic values at rollout time.</summary>
-    public required Tensor Values { get; init; }
+    /// <summary>Critic values at rollout time; null when the advantage estimator needs no critic.</summary>
+    public Tensor? Values { get; init; }
+
+    /// <summary>Group id per episode [episodes] int64 (the samples of one prompt draw share one); null means one group per episode.</summary>
+    public Tensor? GroupIds { get; init; }
+
+    /// <summary>The mask the losses use; null means <see cref="ResponseMask"/> (truncated completions are zeroed here when masked).</summary>
+    public Tensor? LossMask { get; set; }
 
     /// <summary>Sequence rewards [episodes].</summary>
     public required Tensor Scores { get; init; }
@@ -41,7 +47,7 @@ public sealed class RolloutBuffer : IDisposable
     /// <summary>Per-token rewards: -beta * KL, plus the score on the last token.</summary>
     public Tensor? TokenRewards { get; set; }
 
-    /// <summary>GAE advantages (whitened when the options say so).</summary>
+    /// <summary>Advantages from the options' estimator (GAE ones whitened when the options say so).</summary>
     public Tensor? Advantages { get; set; }
 
     /// <summary>Value targets.</summary>
@@ -64,7 +70,8 @@ public sealed class RolloutBuffer : IDisposable
             Episodes = rows.Select(r => Episodes[r]).ToList(),
             PromptTokens = Take(PromptTokens), PromptMask = Take(PromptMask),
             ResponseTokens = Take(ResponseTokens), ResponseMask = Take(ResponseMask),
-            OldLogProbs = Take(OldLogProbs), RefLogProbs = Take(RefLogProbs), Values = Take(Values), Scores = Take(Scores),
+            OldLogProbs = Take(OldLogProbs), RefLogProbs = TakeOrNull(RefLogProbs), Values = TakeOrNull(Values), Scores = Take(Scores),
+            GroupIds = TakeOrNull(GroupIds), LossMask = TakeOrNull(LossMask),
             Kl = TakeOrNull(Kl), TokenRewards = TakeOrNull(TokenRewards), Advantages = TakeOrNull(Advantages),
             Returns = TakeOrNull(Returns), Weights = TakeOrNull(Weights),
         };
@@ -73,7 +80,7 @@ public sealed class RolloutBuffer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in new[] { PromptTokens, PromptMask, ResponseTokens, ResponseMask, OldLogProbs, RefLogProbs, Values, Scores, Kl, TokenRewards, Advantages, Returns, Weights })
+        foreach (var t in new[] { PromptTokens, PromptMask, ResponseTokens, ResponseMask, OldLogProbs, RefLogProbs, Values, GroupIds, LossMask, Scores, Kl, TokenRewards, Advantages, Returns, Weights })
             t?.Dispose();
     }
 }

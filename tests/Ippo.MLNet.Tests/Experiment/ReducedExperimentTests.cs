@@ -60,9 +60,14 @@ public class ReducedExperimentTests
                 if (method == ExperimentMethod.Sft) continue;
                 Assert.That(mine.Any(r => r[2] == "1" && r[3] == MetricNames.KeptFraction), $"{method.Name()} logs iteration metrics");
                 Assert.That(mine.Any(r => r[2] != "0" && r[3] == HeldOutMetrics.Accuracy), $"{method.Name()} has in-training checkpoints");
+                // The GRPO methods run without a critic over groups; the PPO ones with one.
+                bool grpo = method.IsGroupMethod();
+                Assert.That(mine.Any(r => r[3] == MetricNames.ValueLoss), Is.EqualTo(!grpo), $"{method.Name()} value loss logged");
+                Assert.That(mine.Any(r => r[3] == Ippo.MLNet.Core.Algorithms.GrpoMetricNames.FracRewardZeroStd), Is.EqualTo(grpo), $"{method.Name()} group metrics logged");
+                Assert.That(mine.Where(r => r[3] == MetricNames.Episodes).Select(r => r[4]), Has.All.EqualTo("8"), $"{method.Name()} spends the same episode budget");
             }
 
-            Assert.That(File.ReadAllText(Path.Combine(folder, "results-summary.md")), Does.Contain("PPO-random-drop").And.Contain("±"));
+            Assert.That(File.ReadAllText(Path.Combine(folder, "results-summary.md")), Does.Contain("PPO-random-drop").And.Contain("I-GRPO").And.Contain("±"));
             AssertPngs(folder);
             Assert.That(results.Results, Has.Count.EqualTo(ExperimentMethods.All.Count));
             Assert.That(results.Summary, Has.Count.EqualTo(ExperimentMethods.All.Count));

@@ -47,15 +47,26 @@ public class InfluenceTrainerTests
         Assert.That(a.Keys.Any(k => !a[k].equal(initial[k]).all().item<bool>()), "training moved the weights");
     }
 
-    [Test]
-    public void FusedFirstStepTakesTheSameStepAsASeparateBackward()
+    // I-GRPO variants: the KL as a loss term (its k3 gradient must be in the assembled step) and dr_grpo's constant denominator.
+    private static PpoOptions Variant(string name) => name switch
+    {
+        "ppo" => Small,
+        "grpo-kl-loss" => PpoOptions.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, KlCoefficient = 0.1 },
+        "dr-grpo" => PpoOptions.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, AdvantageEstimator = "dr_grpo", LossType = "dr_grpo" },
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [TestCase("ppo")]
+    [TestCase("grpo-kl-loss")]
+    [TestCase("dr-grpo")]
+    public void FusedFirstStepTakesTheSameStepAsASeparateBackward(string variant)
     {
         var results = new List<(Dictionary<string, Tensor> Weights, double Fused)>();
         foreach (bool fuse in new[] { true, false })
         {
             using var policy = TinyPolicy();
             using var filter = Filter(policy, new InfluenceFilterOptions { FuseFirstUpdateStep = fuse, MinKeptFraction = 0 });
-            using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), Small with { PpoEpochs = 1, MiniBatches = 1 }, filter);
+            using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), Variant(variant) with { PpoEpochs = 1, MiniBatches = 1 }, filter);
             var m = trainer.Step(Prompts);
             results.Add((Weights(policy.Model), m[MetricNames.FusedFirstStep]));
         }

@@ -30,6 +30,27 @@ public class InfluencePipelineTests
     };
 
     [Test]
+    public void IGrpoTrainerRunsCriticFreeGroupsThroughThePipelineAndScoresEpisodes()
+    {
+        var ml = new MLContext(seed: 1);
+        using var policy = TinyPolicy();
+        var estimator = ml.Ippo().IGrpoTrainer(TinyIPpo(ml, policy));
+        Assert.That(estimator.Options.Ppo.AdvantageEstimator, Is.EqualTo("grpo"));
+        Assert.That(estimator.Options.Ppo.Iterations, Is.EqualTo(3), "the run length is kept");
+        var model = ml.Transforms.CopyColumns("Prompt", "Question").Append(estimator).Fit(Questions(ml, 20));
+        var history = model.LastTransformer.History;
+
+        Assert.That(history, Has.Count.EqualTo(3));
+        foreach (var m in history)
+        {
+            Assert.That(m.Values.ContainsKey(MetricNames.ValueLoss), Is.False, "no critic, no value loss");
+            Assert.That(m.Values.ContainsKey(Ippo.MLNet.Core.Algorithms.GrpoMetricNames.FracRewardZeroStd));
+            Assert.That(m.Values.ContainsKey(MetricNames.ScoreMean), "the influence filter scored the episodes");
+            Assert.That(m[MetricNames.Episodes], Is.EqualTo(8));
+        }
+    }
+
+    [Test]
     public void IPpoTrainerAppendsToAPipelineAndReportsInfluenceDiagnosticsPerIteration()
     {
         var ml = new MLContext(seed: 1);

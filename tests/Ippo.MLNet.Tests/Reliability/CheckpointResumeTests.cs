@@ -88,6 +88,33 @@ public class CheckpointResumeTests
         Assert.That(straight.History[^1][MetricNames.KlCoefficient], Is.Not.EqualTo(straight.History[0][MetricNames.KlCoefficient]));
     }
 
+    [TestCase(false, 0.0, 2)]
+    [TestCase(true, 0.05, 3)]
+    public void AnInterruptedGrpoRunResumesToExactlyTheUninterruptedWeights(bool influence, double beta, int stopAfter)
+    {
+        var options = PpoOptions.Grpo with
+        {
+            Iterations = Small.Iterations, EpisodesPerIteration = 16, SamplesPerPrompt = 4, MaxNewTokens = Small.MaxNewTokens,
+            LearningRate = Small.LearningRate, Seed = Small.Seed, KlCoefficient = beta,
+        };
+        var straight = Uninterrupted(options, influence);
+        var resumed = Interrupted(options, influence, stopAfter);
+
+        Assert.That(Differences(straight.Policy, resumed.Policy), Is.Empty, "policy tensors that differ");
+        Assert.That(straight.Critic, Is.Empty, "no critic");
+        for (int i = 0; i < options.Iterations; i++)
+        {
+            var a = straight.History[i];
+            var b = resumed.History[i];
+            b.Remove(MetricNames.CheckpointWritten);
+            a.Remove(MetricNames.CheckpointWritten);
+            Assert.That(b, Is.EqualTo(a), $"metrics of iteration {i + 1}");
+        }
+        var files = Directory.GetFiles(Path.Combine(_dir, "checkpoint")).Select(Path.GetFileName).ToList();
+        Assert.That(files, Has.None.StartsWith("critic").And.None.StartsWith("value_head"), "a critic-free checkpoint holds no critic");
+        Assert.That(files.Contains("reference.safetensors"), Is.EqualTo(beta > 0), "a reference only when the KL loss needs one");
+    }
+
     [Test]
     public void CheckpointsAreWrittenEveryNIterationsAndAtTheEnd()
     {
