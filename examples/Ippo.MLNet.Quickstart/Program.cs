@@ -12,7 +12,7 @@ using Microsoft.ML.Data;
 using Spectre.Console;
 
 // Sized so that the whole run, build included, fits in about five minutes on two quiet cores (README, "Quickstart").
-const int SftSteps = 3000, SftBatch = 64, CorpusSize = 20_000, Width = 64, Layers = 2, Iterations = 80, Episodes = 64;
+const int SftSteps = 4000, SftBatch = 64, CorpusSize = 20_000, Width = 64, Layers = 2, Iterations = 80, Episodes = 64;
 const double SftLearningRate = 3e-3, RlLearningRate = 2e-5;
 int seed = ParseSeed(args);
 var ml = new MLContext(seed: seed);
