@@ -11,7 +11,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
 
-// Sized so that the whole run, build included, fits in about five minutes on two quiet cores (README, "Quickstart").
+// Sized to fit about five minutes on two quiet cores, build included; the README gives the measured figures.
 const int SftSteps = 4000, SftBatch = 64, CorpusSize = 20_000, Width = 64, Layers = 2, Iterations = 80, Episodes = 64;
 const double SftLearningRate = 3e-3, RlLearningRate = 2e-5;
 int seed = ParseSeed(args);
