@@ -27,6 +27,9 @@ public sealed record ExperimentOptions
     /// <summary>SFT batch size. Default 64.</summary>
     public int SftBatchSize { get; init; } = 64;
 
+    /// <summary>Peak SFT learning rate (after warm-up; cosine decay to a tenth of it). Default 1e-3, range (0, 1].</summary>
+    public double SftLearningRate { get; init; } = 1e-3;
+
     /// <summary>Examples in the SFT corpus (30% gold, 50% unfaithful, 20% wrong). Default 20,000.</summary>
     public int SftCorpusSize { get; init; } = 20_000;
 
@@ -103,6 +106,7 @@ public sealed record ExperimentOptions
         Check(nameof(EvalEvery), EvalEvery, 1, 1_000_000);
         Check(nameof(CurveSize), CurveSize, 1, 100_000);
         Check(nameof(Threads), Threads, 0, 1024);
+        if (!(SftLearningRate > 0 && SftLearningRate <= 1)) throw new ArgumentOutOfRangeException(nameof(SftLearningRate), SftLearningRate, "SftLearningRate must be in (0, 1].");
         if (!(LearningRate > 0 && LearningRate <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be in (0, 1].");
         if (WarmStartCache is { } cache && string.IsNullOrWhiteSpace(cache)) throw new ArgumentOutOfRangeException(nameof(WarmStartCache), "Give a folder path or leave the warm-start cache off.");
         if (string.IsNullOrWhiteSpace(Output)) throw new ArgumentOutOfRangeException(nameof(Output), "Give an output folder.");

@@ -21,6 +21,7 @@ var evalEvery = new Option<int>("--eval-every") { Description = "Held-out checkp
 var curveSize = new Option<int>("--curve-size") { Description = "Held-out prompts of the in-training checkpoints", DefaultValueFactory = _ => defaults.CurveSize };
 var learningRate = new Option<double>("--learning-rate") { Description = "Policy learning rate of the RL methods", DefaultValueFactory = _ => defaults.LearningRate };
 var sftBatch = new Option<int>("--sft-batch-size") { Description = "SFT batch size", DefaultValueFactory = _ => defaults.SftBatchSize };
+var sftLearningRate = new Option<double>("--sft-learning-rate") { Description = "Peak SFT learning rate", DefaultValueFactory = _ => defaults.SftLearningRate };
 var corpus = new Option<int>("--sft-corpus-size") { Description = "Examples in the SFT corpus", DefaultValueFactory = _ => defaults.SftCorpusSize };
 var trainPrompts = new Option<int>("--train-prompts") { Description = "Training prompts PPO samples from", DefaultValueFactory = _ => defaults.TrainPrompts };
 var threads = new Option<int>("--threads") { Description = "Torch threads (0: torch's default)", DefaultValueFactory = _ => defaults.Threads };
@@ -31,7 +32,7 @@ methods.AcceptOnlyFromAmong(ExperimentMethods.Names);
 var root = new RootCommand("Reproduces I-PPO vs PPO vs SFT (and ablations), and GRPO vs I-GRPO, on the built-in arithmetic task.")
 {
     seeds, iterations, episodes, groupSize, sftSteps, width, layers, validation, recompute, threshold, warmStartCache, heldOut, samples, evalEvery, curveSize, learningRate,
-    sftBatch, corpus, trainPrompts, threads, output, methods,
+    sftBatch, sftLearningRate, corpus, trainPrompts, threads, output, methods,
 };
 root.SetAction(parse =>
 {
@@ -41,7 +42,7 @@ root.SetAction(parse =>
         SftSteps = parse.GetValue(sftSteps), ModelWidth = parse.GetValue(width), ModelLayers = parse.GetValue(layers),
         ValidationSize = parse.GetValue(validation), RecomputeValidationEvery = parse.GetValue(recompute), Threshold = parse.GetValue(threshold), WarmStartCache = parse.GetValue(warmStartCache), HeldOut = parse.GetValue(heldOut), Samples = parse.GetValue(samples),
         EvalEvery = parse.GetValue(evalEvery), CurveSize = parse.GetValue(curveSize), LearningRate = parse.GetValue(learningRate),
-        SftBatchSize = parse.GetValue(sftBatch), SftCorpusSize = parse.GetValue(corpus), TrainPrompts = parse.GetValue(trainPrompts), Threads = parse.GetValue(threads),
+        SftBatchSize = parse.GetValue(sftBatch), SftLearningRate = parse.GetValue(sftLearningRate), SftCorpusSize = parse.GetValue(corpus), TrainPrompts = parse.GetValue(trainPrompts), Threads = parse.GetValue(threads),
         Output = parse.GetValue(output)!, Methods = parse.GetValue(methods)!.Select(ExperimentMethods.Parse).Distinct().ToList(),
     };
     try

@@ -17,7 +17,8 @@ internal static class WarmStart
         if (options.WarmStartCache is not { } cache) return TrainNew(options, data, seed, log);
         // Everything the warm start depends on is in the folder name, so a cached policy is the one this run would train.
         var folder = Path.Combine(cache, $"seed{seed}-w{options.ModelWidth}-l{options.ModelLayers}-h{options.Heads}" +
-            $"-steps{options.SftSteps}-batch{options.SftBatchSize}-corpus{options.SftCorpusSize}");
+            $"-steps{options.SftSteps}-batch{options.SftBatchSize}-corpus{options.SftCorpusSize}" +
+            (options.SftLearningRate == 1e-3 ? "" : $"-lr{options.SftLearningRate:R}"));
         if (File.Exists(Path.Combine(folder, "config.json")))
         {
             log.WriteLine($"  seed {seed} SFT warm start loaded from {folder}");
@@ -38,7 +39,7 @@ internal static class WarmStart
         var clock = Stopwatch.StartNew();
         var sft = new SftOptions
         {
-            Steps = options.SftSteps, BatchSize = options.SftBatchSize, LearningRate = 1e-3, Seed = seed,
+            Steps = options.SftSteps, BatchSize = options.SftBatchSize, LearningRate = options.SftLearningRate, Seed = seed,
             LogEvery = Math.Max(1, options.SftSteps / 10),
         };
         double loss = SftTrainer.Train(policy.Model, ArithmeticDefaults.Tokenize(policy, data.Corpus), policy.Tokenizer.PadId, sft,
