@@ -70,15 +70,7 @@ public class OpenMpContentionBenchmarks
     }
 
     /// <summary>The step itself.</summary>
-    public float TrainStep()
-    {
-        using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
-        var loss = SftLoss.Compute(_model, _batch);
-        loss.backward();
-        _optimizer.step();
-        return loss.item<float>();
-    }
+    public float TrainStep() => SftStep.Run(_model, _optimizer, _batch);
 
     /// <summary>Stops the background load, prints the ratio of the medians (warm-up steps left out) and frees the model.</summary>
     [GlobalCleanup]

@@ -27,15 +27,7 @@ public class TrainingStepBenchmarks
     }
 
     [Benchmark(Description = "SFT step 16x64 (fwd+bwd+AdamW)")]
-    public float Step()
-    {
-        using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
-        var loss = SftLoss.Compute(_model, _batch);
-        loss.backward();
-        _optimizer.step();
-        return loss.item<float>();
-    }
+    public float Step() => SftStep.Run(_model, _optimizer, _batch);
 
     [GlobalCleanup]
     public void Cleanup()

@@ -31,10 +31,10 @@ public static class PretrainedModels
         options = (options ?? new PretrainedOptions()).Validate();
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
         var configJson = ReadConfig(folder);
-        var typeName = configJson["model_type"]?.GetValue<string>()
-            ?? throw new InvalidDataException($"'{Path.Combine(folder, "config.json")}' has no 'model_type'; supported: {string.Join(", ", ModelRegistry.SupportedModelTypes)}.");
-        var architecture = ModelRegistry.Get(typeName);
-        var config = architecture.ReadConfig(configJson);
+        if (configJson["model_type"] is null)
+            throw new InvalidDataException($"'{Path.Combine(folder, "config.json")}' has no 'model_type'; supported: {string.Join(", ", ModelRegistry.SupportedModelTypes)}.");
+        var config = ModelConfigJson.Read(configJson);
+        var architecture = ModelRegistry.Get(config.ModelType);
         var model = architecture.Create(config);
         try
         {
@@ -72,13 +72,13 @@ public static class PretrainedModels
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var architecture = ModelRegistry.Get(model.Config.ModelType);
         var config = architecture.WriteConfig(model.Config);
-        var dtype = model.parameters().Select(p => p.dtype).FirstOrDefault(ScalarType.Float32);
+        var dtype = ModelDevice.DtypeOf(model);
         config["torch_dtype"] = DtypeName(dtype);
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (GenerationConfig(config) is { } generation)
             File.WriteAllText(Path.Combine(folder, GenerationConfigFile), generation.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         using var scope = NewDisposeScope();
-        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu());
         var stored = architecture.ToHuggingFace(state, model.Config).ToDictionary(kv => kv.Key, kv => kv.Value.contiguous());
         Safetensors.SaveStateDict(Path.Combine(folder, WeightsFile), stored);
     }

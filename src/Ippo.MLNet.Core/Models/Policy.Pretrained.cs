@@ -48,9 +48,7 @@ public sealed partial class Policy
     {
         var generation = new JsonObject();
         if (Tokenizer.HasBos) generation["bos_token_id"] = Tokenizer.BosId;
-        generation["eos_token_id"] = Tokenizer.EosIds.Count == 1
-            ? JsonValue.Create(Tokenizer.EosIds[0])
-            : new JsonArray(Tokenizer.EosIds.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+        generation["eos_token_id"] = ConfigFields.TokenIdsNode(Tokenizer.EosIds);
         generation["pad_token_id"] = Tokenizer.PadId;
         return generation;
     }

@@ -170,11 +170,11 @@ public sealed partial class PpoTrainer : IDisposable
         Reseed(IterationsDone + 1);
         var metrics = new Dictionary<string, double>();
         using var collected = CollectRollout(prompts, metrics);
-        _log?.Rollout(collected.Episodes);
         bool finite = IsFinite(collected);
         metrics[MetricNames.NonFiniteRollout] = finite ? 0 : 1;
         using var dropped = finite && _options.DropZeroStdGroups ? DropZeroStdGroups(collected, metrics) : null;
         var buffer = dropped ?? collected;
+        _log?.Rollout(buffer.Episodes); // the episodes the filter scores, so its scores line up with them
         if (finite && buffer.Count > 0)
         {
             var selection = SelectEpisodes(buffer, metrics);
@@ -495,9 +495,8 @@ public sealed partial class PpoTrainer : IDisposable
             logProbs, oldLogProbs, advantages, lossMask,
             _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _aggregation, weights, denominator);
         var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
-        var loss = -_options.EntropyCoefficient * meanEntropy;
-        if (assembled is null) loss = loss + policy.Loss;
         Tensor? valueLoss = null, valueClipFraction = null, klLoss = null;
+        Tensor loss;
         if (_estimator.NeedsCritic)
         {
             var newValues = _critic is not null
@@ -507,8 +506,9 @@ public sealed partial class PpoTrainer : IDisposable
             (valueLoss, valueClipFraction) = (value.Loss, value.ClipFraction);
             // Same expression order as before the estimator registry, so GAE runs stay bit-identical.
             loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
-            if (assembled is null) loss = loss + policy.Loss;
         }
+        else loss = -_options.EntropyCoefficient * meanEntropy;
+        if (assembled is null) loss = loss + policy.Loss;
         if (_options.KlMode == KlMode.Loss && _reference is not null)
         {
             var k3 = KlEstimators.Compute(logProbs, Rows(buffer.RefLogProbs!).to(logProbs.dtype), KlEstimator.K3);

@@ -7,7 +7,8 @@ namespace Ippo.MLNet.Core.Runtime;
 /// Process-wide native settings that must be in place before libtorch loads. libtorch-cpu for Linux ships GNU
 /// libgomp, which reads <c>OMP_WAIT_POLICY</c> and <c>GOMP_SPINCOUNT</c> once, when it is loaded (the first torch
 /// call). Its default makes an idle worker thread spin about 300,000 times before it sleeps; next to any other busy
-/// process those spins steal the time slices the working threads need, and a training step runs 10-25x slower.
+/// process those spins steal the time slices the working threads need (issue 18 measured a step 24x slower next to a
+/// niced PyTorch job).
 /// The library therefore sets a bounded spin count (<see cref="DefaultSpinCount"/>) when this assembly loads, unless
 /// the user set <c>OMP_WAIT_POLICY</c> or <c>GOMP_SPINCOUNT</c> (never overridden) or <c>IPPO_OPENMP_DEFAULTS=0</c>.
 /// </summary>
