@@ -53,9 +53,10 @@ public static class Experiment
             ResultsWriter.WriteResults(options.Output, results),
             ResultsWriter.WriteIterations(options.Output, iterations),
             ResultsWriter.WriteInfluenceSamples(options.Output, samples),
-            ResultsWriter.WriteSummary(options.Output, summary, options),
+            ResultsWriter.WriteSummary(options.Output, summary, results, options),
         };
         files.AddRange(Plots.WriteAll(options.Output, iterations, samples));
+        log.Write(PairedDifferences.ToMarkdown(results));
         log.WriteLine($"Done in {clock.Elapsed:hh\\:mm\\:ss}; wrote {files.Count} files to {Path.GetFullPath(options.Output)}");
         return new ExperimentResults(results, iterations, samples, summary, files);
     }

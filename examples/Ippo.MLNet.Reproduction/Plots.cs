@@ -19,6 +19,7 @@ public static class Plots
             Curve(folder, "accuracy-vs-iteration.png", records, HeldOutMetrics.Accuracy, "Held-out accuracy (one sample per prompt, temperature 1)", "accuracy", carryForward: true),
             Curve(folder, "unfaithful-rate-vs-iteration.png", records, HeldOutMetrics.UnfaithfulRate, "Unfaithful rate among correct held-out answers (temperature 1)", "unfaithful rate", carryForward: true),
             Curve(folder, "kept-fraction-vs-iteration.png", records, MetricNames.KeptFraction, "Fraction of each rollout buffer used by the update", "kept fraction", carryForward: false),
+            Curve(folder, "update-seconds-vs-iteration.png", records, MetricNames.UpdateSeconds, "Update compute per iteration (wall seconds of the policy update)", "seconds", carryForward: false, fraction: false),
             Histogram(folder, "influence-score-histogram.png", samples),
         };
     }
@@ -27,9 +28,9 @@ public static class Plots
     /// One line per method: the mean over seeds of <paramref name="metric"/> at each iteration it was recorded. With
     /// <paramref name="carryForward"/> (held-out checkpoints), a seed whose run stopped early keeps its last value at the
     /// later checkpoints of the other seeds: its final policy is what it is. Without it (buffer metrics), the mean is over
-    /// the seeds that ran that iteration.
+    /// the seeds that ran that iteration. A <paramref name="fraction"/> is drawn on [0, 1]; anything else from 0 to its maximum.
     /// </summary>
-    public static string Curve(string folder, string name, IReadOnlyList<IterationRecord> records, string metric, string title, string yLabel, bool carryForward)
+    public static string Curve(string folder, string name, IReadOnlyList<IterationRecord> records, string metric, string title, string yLabel, bool carryForward, bool fraction = true)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -58,7 +59,8 @@ public static class Plots
         plot.Title(title);
         plot.XLabel("iteration");
         plot.YLabel(yLabel);
-        plot.Axes.SetLimitsY(-0.02, 1.05);
+        double top = fraction ? 1.05 : 1.05 * Math.Max(1e-9, records.Where(r => r.Metric == metric && double.IsFinite(r.Value)).Select(r => r.Value).DefaultIfEmpty(1).Max());
+        plot.Axes.SetLimitsY(fraction ? -0.02 : 0, top);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
         return Save(plot, folder, name);

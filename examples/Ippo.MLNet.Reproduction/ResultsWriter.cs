@@ -9,11 +9,11 @@ public static class ResultsWriter
     /// <summary>The required header of results.csv; the extra columns follow it.</summary>
     public const string ResultsHeader = "method,seed,accuracy,faithful_accuracy,unfaithful_rate,majority_vote,pass_at_k,iterations,wall_seconds";
 
-    /// <summary>Columns of results.csv after <see cref="ResultsHeader"/>.</summary>
+    /// <summary>Columns of results.csv after <see cref="ResultsHeader"/>: greedy metrics, then the paired differences (<see cref="PairedDifferences.Columns"/>, empty where they do not apply).</summary>
     public static IReadOnlyList<string> ExtraColumns { get; } = new[]
     {
         "greedy_accuracy", "greedy_faithful_accuracy", "greedy_unfaithful_rate", "malformed_rate", "prompts", "stop_reason",
-    };
+    }.Concat(PairedDifferences.Columns).ToArray();
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -31,7 +31,8 @@ public static class ResultsWriter
                 Number(m.PassAtK), Int(r.Iterations), Number(r.WallSeconds),
                 Number(m.GreedyAccuracy), Number(m.GreedyFaithfulAccuracy), Number(m.GreedyUnfaithfulRate), Number(m.MalformedRate),
                 Int(m.Prompts), Quote(r.StopReason ?? ""),
-            };
+            }.Concat(PairedDifferences.Baselines.SelectMany(b => PairedDifferences.Metrics.Select(c =>
+                PairedDifferences.Difference(r, c, b, results) is { } d ? Number(d) : "")));
             text.Append(string.Join(',', cells)).Append('\n');
         }
         return Write(folder, "results.csv", text);
@@ -57,9 +58,9 @@ public static class ResultsWriter
         return Write(folder, "influence-scores.csv", text);
     }
 
-    /// <summary>results-summary.md: the summary table.</summary>
-    public static string WriteSummary(string folder, IReadOnlyList<SummaryRow> rows, ExperimentOptions options) =>
-        Write(folder, "results-summary.md", new StringBuilder(SummaryTable.ToMarkdown(rows, options).ReplaceLineEndings("\n")));
+    /// <summary>results-summary.md: the summary table, then the paired differences to PPO and GRPO.</summary>
+    public static string WriteSummary(string folder, IReadOnlyList<SummaryRow> rows, IReadOnlyList<MethodResult> results, ExperimentOptions options) =>
+        Write(folder, "results-summary.md", new StringBuilder((SummaryTable.ToMarkdown(rows, options) + PairedDifferences.ToMarkdown(results)).ReplaceLineEndings("\n")));
 
     private static string Write(string folder, string name, StringBuilder text)
     {

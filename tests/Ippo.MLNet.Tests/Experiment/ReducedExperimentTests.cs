@@ -14,7 +14,7 @@ public class ReducedExperimentTests
 
     private static readonly string[] PlotFiles =
     {
-        "accuracy-vs-iteration.png", "unfaithful-rate-vs-iteration.png", "kept-fraction-vs-iteration.png", "influence-score-histogram.png",
+        "accuracy-vs-iteration.png", "unfaithful-rate-vs-iteration.png", "kept-fraction-vs-iteration.png", "update-seconds-vs-iteration.png", "influence-score-histogram.png",
     };
 
     // Set IPPO_KEEP_TEST_OUTPUT=1 to keep the output folders (their paths are printed) and look at the plots.
@@ -49,6 +49,12 @@ public class ReducedExperimentTests
                 Assert.That(Cell("iterations"), method == ExperimentMethod.Sft ? Is.EqualTo(0) : Is.InRange(1, 2), $"{method.Name()} iterations");
                 Assert.That(Cell("wall_seconds"), Is.GreaterThanOrEqualTo(0).And.LessThan(double.PositiveInfinity), $"{method.Name()} wall_seconds");
             }
+            string[] RowOf(ExperimentMethod m) => lines.Skip(1).Select(l => l.Split(',')).Single(c => c[0] == m.Name());
+            double At(ExperimentMethod m, string column) => double.Parse(RowOf(m)[Array.IndexOf(header, column)], CultureInfo.InvariantCulture);
+            Assert.That(At(ExperimentMethod.IPpo, "accuracy_minus_ppo"), Is.EqualTo(At(ExperimentMethod.IPpo, "accuracy") - At(ExperimentMethod.Ppo, "accuracy")).Within(1e-12));
+            Assert.That(At(ExperimentMethod.IGrpo, "faithful_accuracy_minus_grpo"),
+                Is.EqualTo(At(ExperimentMethod.IGrpo, "faithful_accuracy") - At(ExperimentMethod.Grpo, "faithful_accuracy")).Within(1e-12));
+            Assert.That(RowOf(ExperimentMethod.IPpo)[Array.IndexOf(header, "accuracy_minus_grpo")], Is.Empty, "PPO-family rows are not compared with GRPO");
 
             var iterations = File.ReadAllLines(Path.Combine(folder, "iterations.csv"));
             Assert.That(iterations[0], Is.EqualTo("method,seed,iteration,metric,value"));
@@ -94,6 +100,7 @@ public class ReducedExperimentTests
                         records.Add(new IterationRecord(method, seed, it, HeldOutMetrics.Accuracy, 0.3 + 0.4 * progress + 0.02 * random.NextDouble()));
                         records.Add(new IterationRecord(method, seed, it, HeldOutMetrics.UnfaithfulRate, 0.6 - 0.4 * progress));
                         if (it > 0) records.Add(new IterationRecord(method, seed, it, MetricNames.KeptFraction, method == ExperimentMethod.Ppo ? 1 : 0.8 - 0.02 * it));
+                        if (it > 0) records.Add(new IterationRecord(method, seed, it, MetricNames.UpdateSeconds, 2.5 - 0.05 * it));
                     }
             var samples = Enumerable.Range(0, 400).Select(i => i % 3 == 0
                 ? new InfluenceSample(1, i / 20, -1e-4 + 1e-4 * Gaussian(random), TraceLabel.CorrectUnfaithful, false)
