@@ -158,6 +158,12 @@ public sealed record PpoOptions
     /// </summary>
     public int MaxNonFiniteIterations { get; init; } = 3;
 
+    /// <summary>
+    /// Held-out evaluation every N iterations into the metrics (<see cref="EvalMetricNames"/>: eval/accuracy, ...);
+    /// null evaluates nothing. Default null.
+    /// </summary>
+    public PeriodicEvaluationOptions? Evaluation { get; init; }
+
     /// <summary>TensorBoard folder, metrics CSV and custom sinks, all off by default. Default: <see cref="MetricsLogOptions"/>'s defaults.</summary>
     public MetricsLogOptions Logging { get; init; } = new();
 
@@ -233,6 +239,7 @@ public sealed record PpoOptions
             throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), folder, $"PpoOptions.CheckpointFolder must be a folder path or null; got \"{folder}\".");
         Int(nameof(CheckpointEvery), CheckpointEvery, 1, 1_000_000);
         Int(nameof(MaxNonFiniteIterations), MaxNonFiniteIterations, 1, 1000);
+        Evaluation?.Validate($"PpoOptions.{nameof(Evaluation)}");
         (Logging ?? throw new ArgumentNullException(nameof(Logging), "PpoOptions.Logging must not be null.")).Validate($"PpoOptions.{nameof(Logging)}");
         return this;
     }
