@@ -64,6 +64,7 @@ AnsiConsole.Progress()
         var ppoOptions = new PpoOptions
         {
             Iterations = Iterations, EpisodesPerIteration = Episodes, LearningRate = RlLearningRate, MaxNewTokens = 32, Seed = seed,
+            MiniBatches = 2, // the default before 256-episode iterations; kept so this example's runs stay comparable
         };
         ppo = RlPipeline("PPO", new PpoTrainerOptions { Ppo = ppoOptions with { CheckpointFolder = Path.Combine(output, "checkpoint-ppo") } });
         EndPhase("PPO");
