@@ -9,9 +9,10 @@ namespace Ippo.MLNet.Tests.RlMoves;
 /// <summary>
 /// PPO with its default settings (only the run length, token limit and seed set) raises held-out accuracy on a
 /// string task from a middling warm start. Measured before the floors were set (this setup with seeds 1-6 for the
-/// model init, data and sampling; 150 held-out prompts, 2 samples at temperature 1): over 8 iterations sampled accuracy
-/// rose by 34 to 49 points and greedy accuracy by 19 to 56 (the smallest from a warm start already at 81%). The floors
-/// below sit well under the smallest rise.
+/// model init, data and sampling; 150 held-out prompts, 2 samples at temperature 1): over 4 iterations sampled accuracy
+/// rose by 24 to 37 points and greedy accuracy by 19 to 47 (the smallest from a warm start already at 81%). The old
+/// defaults (learning rate 2e-5, 64 episodes, 2 minibatches) raised sampled accuracy by 2 and 7 points in 8 iterations
+/// (seeds 1, 2). The floors below sit well under the smallest rise and above what the old defaults did.
 /// </summary>
 public class DefaultRlMovesTests
 {
@@ -29,11 +30,11 @@ public class DefaultRlMovesTests
         Assert.That(before.GreedyAccuracy, Is.InRange(0.2, 0.8), "a middling warm start");
 
         var defaults = new PpoOptions();
-        using (var trainer = new PpoTrainer(policy, task.Reward(), defaults with { Iterations = 8, MaxNewTokens = 6, Seed = 1 }))
+        using (var trainer = new PpoTrainer(policy, task.Reward(), defaults with { Iterations = 4, MaxNewTokens = 6, Seed = 1 }))
             trainer.Train(train);
         var after = PolicyEvaluator.Evaluate(policy, heldOut, task.Judge(), evaluation).Metrics;
 
-        Assert.That(after.Accuracy - before.Accuracy, Is.GreaterThan(0.12), $"sampled accuracy {before.Accuracy:P1} -> {after.Accuracy:P1}");
+        Assert.That(after.Accuracy - before.Accuracy, Is.GreaterThan(0.10), $"sampled accuracy {before.Accuracy:P1} -> {after.Accuracy:P1}");
         Assert.That(after.GreedyAccuracy - before.GreedyAccuracy, Is.GreaterThan(0.08), $"greedy accuracy {before.GreedyAccuracy:P1} -> {after.GreedyAccuracy:P1}");
     }
 }
