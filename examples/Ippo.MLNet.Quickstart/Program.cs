@@ -64,6 +64,7 @@ AnsiConsole.Progress()
         var ppoOptions = new PpoOptions
         {
             Iterations = iterations, EpisodesPerIteration = Episodes, LearningRate = rlLearningRate, MaxNewTokens = 32, Seed = seed,
+            MiniBatches = 2, // 64 episodes in 2 minibatches of 32 (the library's default is 4 minibatches of 256-episode iterations)
         };
         ppo = RlPipeline("PPO", new PpoTrainerOptions { Ppo = ppoOptions with { CheckpointFolder = Path.Combine(output, "checkpoint-ppo") } });
         EndPhase("PPO");

@@ -50,6 +50,7 @@ internal sealed class MethodRunner
         {
             Iterations = _options.Iterations, EpisodesPerIteration = _options.Episodes, LearningRate = _options.LearningRate,
             MaxNewTokens = MaxNewTokens, Seed = _seed,
+            MiniBatches = 2, // the default before 256-episode iterations; kept so the experiment's runs stay comparable
         };
         var samples = new List<InfluenceSample>();
         var clock = new Stopwatch();

@@ -26,7 +26,7 @@ public class InfluenceCostBenchmarks
     {
         set_num_threads(Environment.ProcessorCount);
         var task = new ArithmeticTaskOptions();
-        var options = new PpoOptions { EpisodesPerIteration = 64, Seed = 1 };
+        var options = new PpoOptions { EpisodesPerIteration = 64, MiniBatches = 2, LearningRate = 2e-5, Seed = 1 };
         _plainPolicy = ArithmeticDefaults.NewPolicy(ArithmeticDefaults.ModelConfig(initSeed: 1));
         _ippoPolicy = _plainPolicy.Clone();
         var gold = ArithmeticDefaults.Tokenize(_plainPolicy, ArithmeticDefaults.GoldTraces(task, 32, seed: 2));

@@ -37,7 +37,7 @@ public class IterationProfileBenchmarks
         var corpus = new SftCorpusGenerator(_task, new SftCorpusOptions(), seed: 1).Take(4000);
         SftTrainer.Train(_policy.Model, ArithmeticDefaults.Tokenize(_policy, corpus), _policy.Tokenizer.PadId,
             new SftOptions { Steps = 300, BatchSize = 64, LearningRate = 1e-3 });
-        _options = new PpoOptions { EpisodesPerIteration = 64, LearningRate = 3e-5, MaxNewTokens = 32, Seed = 4 };
+        _options = new PpoOptions { EpisodesPerIteration = 64, MiniBatches = 2, LearningRate = 3e-5, MaxNewTokens = 32, Seed = 4 };
         var gold = ArithmeticDefaults.Tokenize(_policy, ArithmeticDefaults.GoldTraces(_task, 32, seed: 5));
         _filter = new InfluenceFilter(gold, new InfluenceFilterOptions { MinKeptFraction = 0 });
         _trainer = new PpoTrainer(_policy, ArithmeticReward.Create(), _options, _filter);

@@ -13,9 +13,11 @@ public sealed record PpoOptions
 
     /// <summary>
     /// Episodes generated per iteration: EpisodesPerIteration / <see cref="SamplesPerPrompt"/> sampled prompts, each
-    /// completed SamplesPerPrompt times. Default 64; range [1, 65,536], a multiple of SamplesPerPrompt.
+    /// completed SamplesPerPrompt times. Default 256 (was 64: with a 0/1 reward, 64 episodes and a handful of
+    /// iterations give too few right answers to learn from; README "Why RL moves now"); range [1, 65,536], a multiple
+    /// of SamplesPerPrompt.
     /// </summary>
-    public int EpisodesPerIteration { get; init; } = 64;
+    public int EpisodesPerIteration { get; init; } = 256;
 
     /// <summary>
     /// Completions per sampled prompt, one group (GRPO's num_generations); the samples of a prompt are adjacent rows and
@@ -58,11 +60,18 @@ public sealed record PpoOptions
     /// <summary>Passes over each rollout buffer (TRL num_ppo_epochs). Default 2; range [1, 100].</summary>
     public int PpoEpochs { get; init; } = 2;
 
-    /// <summary>Minibatches per epoch (TRL num_mini_batches). Default 2; range [1, EpisodesPerIteration].</summary>
-    public int MiniBatches { get; init; } = 2;
+    /// <summary>
+    /// Minibatches per epoch (TRL num_mini_batches): with the default 256 episodes, 64 per optimizer step and 8 steps
+    /// per iteration. Default 4 (was 2); range [1, EpisodesPerIteration].
+    /// </summary>
+    public int MiniBatches { get; init; } = 4;
 
-    /// <summary>Policy learning rate (AdamW). Default 2e-5; range (0, 1].</summary>
-    public double LearningRate { get; init; } = 2e-5;
+    /// <summary>
+    /// Policy learning rate (AdamW). Default 3e-4 (was 2e-5), measured on width-64 models trained from scratch, where
+    /// 2e-5 to 1e-4 left held-out accuracy flat and 1e-3 lost greedy accuracy (README "Why RL moves now"). Pretrained
+    /// checkpoints of 100M+ parameters want far less: TRL uses 1e-6 to 3e-6. Range (0, 1].
+    /// </summary>
+    public double LearningRate { get; init; } = 3e-4;
 
     /// <summary>Critic learning rate (AdamW), for <see cref="ValueHeadPlacement.SeparateCritic"/>. Default 1e-4; range (0, 1].</summary>
     public double CriticLearningRate { get; init; } = 1e-4;
@@ -158,6 +167,12 @@ public sealed record PpoOptions
     /// </summary>
     public int MaxNonFiniteIterations { get; init; } = 3;
 
+    /// <summary>
+    /// Held-out evaluation every N iterations into the metrics (<see cref="EvalMetricNames"/>: eval/accuracy, ...);
+    /// null evaluates nothing. Default null.
+    /// </summary>
+    public PeriodicEvaluationOptions? Evaluation { get; init; }
+
     /// <summary>TensorBoard folder, metrics CSV and custom sinks, all off by default. Default: <see cref="MetricsLogOptions"/>'s defaults.</summary>
     public MetricsLogOptions Logging { get; init; } = new();
 
@@ -233,6 +248,7 @@ public sealed record PpoOptions
             throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), folder, $"PpoOptions.CheckpointFolder must be a folder path or null; got \"{folder}\".");
         Int(nameof(CheckpointEvery), CheckpointEvery, 1, 1_000_000);
         Int(nameof(MaxNonFiniteIterations), MaxNonFiniteIterations, 1, 1000);
+        Evaluation?.Validate($"PpoOptions.{nameof(Evaluation)}");
         (Logging ?? throw new ArgumentNullException(nameof(Logging), "PpoOptions.Logging must not be null.")).Validate($"PpoOptions.{nameof(Logging)}");
         return this;
     }

@@ -21,6 +21,7 @@ public sealed partial class PpoTrainer : IDisposable
 {
     private readonly Policy _policy;
     private readonly RewardFunction _reward;
+    private readonly WeightedRewards? _rewards;
     private readonly PpoOptions _options;
     private readonly CausalLanguageModel? _reference;
     private readonly AdvantageEstimator _estimator;
@@ -83,6 +84,14 @@ public sealed partial class PpoTrainer : IDisposable
             : new FixedKlController(options.KlMode == KlMode.Loss ? 0 : options.KlCoefficient);
         _log = MetricsLog.Open(options.Logging);
     }
+
+    /// <summary>
+    /// Prepares PPO scored by several rewards (TRL's reward_funcs and reward_weights): an episode's reward is their
+    /// weighted sum, and every iteration logs each reward's mean and standard deviation
+    /// (<see cref="WeightedRewards.MeanMetric"/>, <see cref="WeightedRewards.StdMetric"/>). Otherwise as the other constructor.
+    /// </summary>
+    public PpoTrainer(Policy policy, WeightedRewards rewards, PpoOptions options, IEpisodeFilter? filter = null)
+        : this(policy, (rewards ?? throw new ArgumentNullException(nameof(rewards))).AsFunction(), options, filter) => _rewards = rewards;
 
     /// <summary>The model being trained (in place).</summary>
     public CausalLanguageModel Policy => _policy.Model;
@@ -189,7 +198,21 @@ public sealed partial class PpoTrainer : IDisposable
         bool skipped = !finite || metrics.GetValueOrDefault(MetricNames.SkippedSteps) > 0;
         _nonFiniteStreak = skipped ? _nonFiniteStreak + 1 : 0;
         metrics[MetricNames.NonFiniteStreak] = _nonFiniteStreak;
+        if (_options.Evaluation is { } evaluation && evaluation.IsDue(IterationsDone + 1, _options.Iterations))
+            foreach (var (name, value) in EvaluateHeldOut(evaluation)) metrics[name] = value;
         return metrics;
+    }
+
+    // Its own generator and seed: the training draws stay what they would be without evaluation.
+    private IReadOnlyDictionary<string, double> EvaluateHeldOut(PeriodicEvaluationOptions evaluation)
+    {
+        var clock = Stopwatch.StartNew();
+        var sampling = evaluation.Sampling.MaxNewTokens == new Evaluation.EvaluationOptions().MaxNewTokens
+            ? evaluation.Sampling with { MaxNewTokens = _options.MaxNewTokens }
+            : evaluation.Sampling;
+        var result = Evaluation.PolicyEvaluator.Evaluate(_policy, evaluation.Prompts!, evaluation.Judge!, sampling);
+        var values = new Dictionary<string, double>(EvalMetricNames.Of(result.Metrics)) { [EvalMetricNames.Seconds] = clock.Elapsed.TotalSeconds };
+        return values;
     }
 
     private PpoIterationMetrics Record(Dictionary<string, double> values)
@@ -293,12 +316,13 @@ public sealed partial class PpoTrainer : IDisposable
         var completions = generated.CompletionIds();
         var clock = Stopwatch.StartNew();
         var episodes = new List<Episode>(picked.Length);
+        var components = new List<double[]>(_rewards is null ? 0 : picked.Length);
         for (int row = 0; row < picked.Length; row++)
         {
             var example = prompts[picked[row]];
             var text = _policy.Tokenizer.Decode(completions[row]);
             bool eos = generated.EndedWithStop[row];
-            double reward = ScoreOne(picked[row], example, text, eos);
+            double reward = ScoreOne(picked[row], example, text, eos, components);
             if (!eos) reward += _options.MissingEosPenalty;
             episodes.Add(new Episode(picked[row], example.Prompt, text, example.Reference, eos, reward, row / samples));
         }
@@ -325,17 +349,26 @@ public sealed partial class PpoTrainer : IDisposable
             Scores = tensor(episodes.Select(e => (float)e.Reward).ToArray(), device: _device).DetachFromDisposeScope(),
         };
         metrics[MetricNames.Scores] = episodes.Average(e => e.Reward);
+        if (_rewards is not null)
+            foreach (var (name, value) in _rewards.Metrics(components)) metrics[name] = value;
         metrics[MetricNames.EosFraction] = episodes.Count(e => e.EndedWithEos) / (double)episodes.Count;
         metrics[MetricNames.ResponseLength] = buffer.ResponseMask.sum(dim: 1).mean().item<float>();
         return buffer;
     }
 
-    private double ScoreOne(int promptIndex, PromptExample example, string completion, bool endedWithEos)
+    private double ScoreOne(int promptIndex, PromptExample example, string completion, bool endedWithEos, List<double[]> components)
     {
         double reward;
         try
         {
-            reward = _reward(new RewardInput(example.Prompt, completion, example.Reference, endedWithEos));
+            var input = new RewardInput(example.Prompt, completion, example.Reference, endedWithEos);
+            if (_rewards is null) reward = _reward(input);
+            else
+            {
+                var parts = _rewards.Components(input);
+                components.Add(parts);
+                reward = _rewards.Combine(parts);
+            }
         }
         catch (Exception e)
         {

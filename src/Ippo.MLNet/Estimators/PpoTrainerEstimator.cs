@@ -1,3 +1,4 @@
+using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
@@ -23,6 +24,12 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         if (options.InitialPolicy is null)
             throw new ArgumentException("PpoTrainerOptions.InitialPolicy is required: PPO starts from a policy (usually an SFT warm start).", nameof(options));
         options.EffectivePpo().Validate();
+        if (options.Rewards is not null && options.Reward is not null)
+            throw new ArgumentException("Set PpoTrainerOptions.Reward or PpoTrainerOptions.Rewards, not both.", nameof(options));
+        if (options.EvaluationData is not null && EvaluationJudge(options) is null)
+            throw new ArgumentException("PpoTrainerOptions.EvaluationData needs PpoTrainerOptions.EvaluationJudge to read and check the answers.", nameof(options));
+        if (options.EvaluateEvery is < 1 or > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluateEvery, $"PpoTrainerOptions.EvaluateEvery must be in [1, 1000000]; got {options.EvaluateEvery}.");
         if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
             throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
         options.Generation.Validate();
@@ -54,7 +61,10 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             var filter = FilterFactory?.Invoke(policy);
             try
             {
-                using var trainer = new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), Options.EffectivePpo(), filter);
+                var ppo = WithEvaluation(Options.EffectivePpo());
+                using var trainer = Options.Rewards is { } rewards
+                    ? new PpoTrainer(policy, rewards, ppo, filter)
+                    : new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), ppo, filter);
                 if (Options.ResumeFrom is { } checkpoint)
                 {
                     trainer.LoadCheckpoint(checkpoint);
@@ -89,6 +99,24 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             policy.Dispose();
             throw;
         }
+    }
+
+    private static ITaskJudge? EvaluationJudge(PpoTrainerOptions options) => options.EvaluationJudge ?? (options as IPpoTrainerOptions)?.Judge;
+
+    private PpoOptions WithEvaluation(PpoOptions ppo)
+    {
+        if (Options.EvaluationData is not { } view) return ppo;
+        var prompts = SchemaChecks.ReadText(view, Options.PromptColumnName, nameof(PpoTrainerOptions.PromptColumnName));
+        var answers = Options.AnswerColumnName is { } column ? SchemaChecks.ReadText(view, column, nameof(PpoTrainerOptions.AnswerColumnName)) : null;
+        if (prompts.Count == 0) throw new ArgumentException($"PpoTrainerOptions.EvaluationData is empty: column '{Options.PromptColumnName}' has no rows.");
+        return ppo with
+        {
+            Evaluation = new PeriodicEvaluationOptions
+            {
+                Prompts = prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList(),
+                Judge = EvaluationJudge(Options), Every = Options.EvaluateEvery,
+            }.Validate("PpoTrainerOptions.EvaluationData"),
+        };
     }
 
     private static string IterationLine(PpoIterationMetrics m, int total) =>

@@ -1,8 +1,10 @@
+using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Rewards;
+using Microsoft.ML;
 
 namespace Ippo.MLNet;
 
@@ -20,6 +22,24 @@ public record PpoTrainerOptions
 
     /// <summary>Scores each episode. Default null: the built-in arithmetic task's reward.</summary>
     public RewardFunction? Reward { get; init; }
+
+    /// <summary>
+    /// Several rewards with weights (TRL's reward_funcs and reward_weights) in place of <see cref="Reward"/>: the score is
+    /// their weighted sum and each one's mean is logged as <c>rewards/&lt;name&gt;/mean</c>. Default null; set at most one of the two.
+    /// </summary>
+    public WeightedRewards? Rewards { get; init; }
+
+    /// <summary>
+    /// Held-out prompts to evaluate on during training, read with <see cref="PromptColumnName"/> and
+    /// <see cref="AnswerColumnName"/>; the figures go into the history as eval/accuracy etc. Default null: no evaluation.
+    /// </summary>
+    public IDataView? EvaluationData { get; init; }
+
+    /// <summary>Judge of <see cref="EvaluationData"/>; null uses the I-PPO options' Judge when there is one. Default null.</summary>
+    public ITaskJudge? EvaluationJudge { get; init; }
+
+    /// <summary>Evaluate <see cref="EvaluationData"/> after every this many iterations and after the last. Default 10; range [1, 1,000,000].</summary>
+    public int EvaluateEvery { get; init; } = 10;
 
     /// <summary>The PPO settings (TRL's PPOConfig vocabulary). Default: <see cref="PpoOptions"/>'s defaults.</summary>
     public PpoOptions Ppo { get; init; } = new();

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Ppo;
@@ -29,7 +30,7 @@ public class FaithfulnessScoreTests
         var gold = ArithmeticDefaults.GoldTraces(PpoEndToEndTests.EasyTask, 32, seed: 12, exclude: prompts.Select(p => p.Prompt));
         using var filter = new InfluenceFilter(ArithmeticDefaults.Tokenize(policy, gold),
             new InfluenceFilterOptions { Rule = InfluenceRule.KeepAll, MinKeptFraction = 0 }, new ArithmeticJudge());
-        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), new PpoOptions { EpisodesPerIteration = 64, MaxNewTokens = 16, Seed = 7 + seedOffset }, filter);
+        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), OldPpoDefaults.Ppo with { EpisodesPerIteration = 64, MaxNewTokens = 16, Seed = 7 + seedOffset }, filter);
         var result = new List<IterationScores>();
         for (int i = 0; i < Iterations; i++)
         {

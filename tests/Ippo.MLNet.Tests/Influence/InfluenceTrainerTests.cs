@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -11,7 +12,7 @@ namespace Ippo.MLNet.Tests.Influence;
 
 public class InfluenceTrainerTests
 {
-    private static readonly PpoOptions Small = new() { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3 };
+    private static readonly PpoOptions Small = OldPpoDefaults.Ppo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3 };
 
     private static Policy TinyPolicy() =>
         ArithmeticDefaults.NewPolicy(ArithmeticDefaults.ModelConfig(initSeed: 4) with { Width = 32, Layers = 1, ContextLength = 32 });
@@ -51,8 +52,8 @@ public class InfluenceTrainerTests
     private static PpoOptions Variant(string name) => name switch
     {
         "ppo" => Small,
-        "grpo-kl-loss" => PpoOptions.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, KlCoefficient = 0.1 },
-        "dr-grpo" => PpoOptions.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, AdvantageEstimator = "dr_grpo", LossType = "dr_grpo" },
+        "grpo-kl-loss" => OldPpoDefaults.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, KlCoefficient = 0.1 },
+        "dr-grpo" => OldPpoDefaults.Grpo with { Iterations = 3, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 3, AdvantageEstimator = "dr_grpo", LossType = "dr_grpo" },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

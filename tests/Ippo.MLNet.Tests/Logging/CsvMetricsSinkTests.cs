@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using System.Globalization;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Checkpoints;
@@ -53,7 +54,7 @@ public class CsvMetricsSinkTests : LoggingTestFolder
     [Test]
     public void OptionsNameTheFieldAndValue()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PpoOptions { Logging = new MetricsLogOptions { SamplesEvery = 0 } }.Validate())!;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => (OldPpoDefaults.Ppo with { Logging = new MetricsLogOptions { SamplesEvery = 0 } }).Validate())!;
         Assert.That(error.Message, Does.Contain("PpoOptions.Logging.SamplesEvery").And.Contain("[1, 1000000]").And.Contain("got 0"));
         var folder = Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsLogOptions { CsvFile = Dir }.Validate("SftOptions.Logging"))!;
         Assert.That(folder.Message, Does.Contain("SftOptions.Logging.CsvFile").And.Contain(Dir));

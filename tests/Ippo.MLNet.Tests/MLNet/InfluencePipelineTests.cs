@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -25,7 +26,7 @@ public class InfluencePipelineTests
     {
         InitialPolicy = policy, PromptColumnName = "Prompt", AnswerColumnName = "Answer", ValidationData = Gold(ml, 8),
         Judge = new ArithmeticJudge(), Influence = new InfluenceFilterOptions { MinKeptFraction = 0 },
-        Ppo = new PpoOptions { Iterations = 3, EpisodesPerIteration = 8, MiniBatches = 2, MaxNewTokens = 12, Seed = 3 },
+        Ppo = OldPpoDefaults.Ppo with { Iterations = 3, EpisodesPerIteration = 8, MiniBatches = 2, MaxNewTokens = 12, Seed = 3 },
         Generation = new() { Temperature = 0, MaxNewTokens = 12 },
     };
 

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
@@ -30,7 +31,7 @@ public class LoggingOptionsTests : LoggingTestFolder
         var trainer = ml.Ippo().IPpoTrainer(new IPpoTrainerOptions
         {
             InitialPolicy = policy, AnswerColumnName = "Answer", ValidationData = gold, Influence = new InfluenceFilterOptions { MinKeptFraction = 0 },
-            Ppo = new PpoOptions { Iterations = 2, EpisodesPerIteration = 8, MaxNewTokens = 12, Seed = 3 },
+            Ppo = OldPpoDefaults.Ppo with { Iterations = 2, EpisodesPerIteration = 8, MaxNewTokens = 12, Seed = 3 },
             MetricsCsvFile = csv, TensorBoardFolder = Path.Combine(Dir, "tb"),
         });
         var model = ml.Transforms.CopyColumns("Prompt", "Question").Append(trainer).Fit(questions);
@@ -53,7 +54,7 @@ public class LoggingOptionsTests : LoggingTestFolder
         var options = new PpoTrainerOptions
         {
             InitialPolicy = policy, TensorBoardFolder = "runs/a",
-            Ppo = new PpoOptions { Logging = new MetricsLogOptions { TensorBoardFolder = "runs/b" } },
+            Ppo = OldPpoDefaults.Ppo with { Logging = new MetricsLogOptions { TensorBoardFolder = "runs/b" } },
         };
         var error = Assert.Throws<ArgumentException>(() => ml.Ippo().PpoTrainer(options))!;
         Assert.That(error.Message, Does.Contain("PpoTrainerOptions.TensorBoardFolder").And.Contain("PpoTrainerOptions.Ppo.Logging.TensorBoardFolder")

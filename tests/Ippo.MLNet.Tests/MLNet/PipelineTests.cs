@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Rewards;
@@ -29,7 +30,7 @@ public class PipelineTests
     private static PpoTrainerOptions TinyPpo(Policy policy, RewardFunction? reward = null) => new()
     {
         InitialPolicy = policy, PromptColumnName = "Prompt", AnswerColumnName = "Answer", Reward = reward,
-        Ppo = new PpoOptions { Iterations = 2, EpisodesPerIteration = 8, MiniBatches = 2, MaxNewTokens = 12, Seed = 3 },
+        Ppo = OldPpoDefaults.Ppo with { Iterations = 2, EpisodesPerIteration = 8, MiniBatches = 2, MaxNewTokens = 12, Seed = 3 },
         Generation = new() { Temperature = 0, MaxNewTokens = 12 },
     };
 
@@ -184,7 +185,7 @@ public class PipelineTests
         var ml = new MLContext();
         using var policy = TinyPolicy();
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ml.Ippo().PpoTrainer(TinyPpo(policy) with { Ppo = new PpoOptions { ClipRangeLow = 1.5 } }))!;
+            ml.Ippo().PpoTrainer(TinyPpo(policy) with { Ppo = OldPpoDefaults.Ppo with { ClipRangeLow = 1.5 } }))!;
         Assert.That(error.ParamName, Is.EqualTo("ClipRangeLow"));
         var missing = Assert.Throws<ArgumentException>(() => ml.Ippo().PpoTrainer(new PpoTrainerOptions()))!;
         Assert.That(missing.Message, Does.Contain("InitialPolicy"));

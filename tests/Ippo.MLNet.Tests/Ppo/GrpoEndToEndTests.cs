@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Algorithms;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
@@ -12,7 +13,7 @@ public class GrpoEndToEndTests
     {
         using var policy = PpoEndToEndTests.WarmStart(600);
         var train = ArithmeticDefaults.HeldOutPrompts(PpoEndToEndTests.EasyTask, 400, seed: 10);
-        var options = PpoOptions.Grpo with
+        var options = OldPpoDefaults.Grpo with
         {
             Iterations = 60, EpisodesPerIteration = 64, SamplesPerPrompt = 4, MaxNewTokens = 16, LearningRate = 1e-4, Seed = 7,
         };

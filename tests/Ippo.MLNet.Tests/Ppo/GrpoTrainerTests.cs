@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Algorithms;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
@@ -10,7 +11,7 @@ namespace Ippo.MLNet.Tests.Ppo;
 /// <summary>Critic-free estimators (GRPO and friends) in the PPO trainer: groups, no critic, KL modes, masking, dropping.</summary>
 public class GrpoTrainerTests
 {
-    private static readonly PpoOptions Grpo = PpoOptions.Grpo with
+    private static readonly PpoOptions Grpo = OldPpoDefaults.Grpo with
     {
         Iterations = 2, EpisodesPerIteration = 16, SamplesPerPrompt = 4, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 5,
     };

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -32,7 +33,7 @@ public class PpoEndToEndTests
         var eval = new EvaluationOptions { SamplesPerPrompt = 4, PassK = 4, MaxNewTokens = 16, IncludeGreedy = false };
         var before = PolicyEvaluator.Evaluate(policy, heldOut, new ArithmeticJudge(), eval).Metrics;
 
-        var options = new PpoOptions { Iterations = 60, EpisodesPerIteration = 64, MaxNewTokens = 16, LearningRate = 1e-4, CriticLearningRate = 1e-3, Seed = 7 + seedOffset };
+        var options = OldPpoDefaults.Ppo with { Iterations = 60, EpisodesPerIteration = 64, MaxNewTokens = 16, LearningRate = 1e-4, CriticLearningRate = 1e-3, Seed = 7 + seedOffset };
         using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), options);
         var history = Enumerable.Range(0, options.Iterations).Select(_ => trainer.Step(train)).ToList();
         var after = PolicyEvaluator.Evaluate(policy, heldOut, new ArithmeticJudge(), eval).Metrics;

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -64,7 +65,7 @@ public class BadInputTests
 
     private static IDataView GoodGold => Gold(("1+2=", "1+2=3;3"), ("2+2=", "2+2=4;4"));
 
-    private static PpoOptions Ppo(Workspace w) => new()
+    private static PpoOptions Ppo(Workspace w) => OldPpoDefaults.Ppo with
     {
         Iterations = 2, EpisodesPerIteration = 4, MiniBatches = 1, MaxNewTokens = 10, Seed = 5,
         CheckpointFolder = Path.Combine(w.Outputs, "checkpoint"), CheckpointEvery = 1,
@@ -181,7 +182,7 @@ public class BadInputTests
     private static void WriteGoodCheckpoint(string folder)
     {
         using var policy = Tiny();
-        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), new PpoOptions { Iterations = 1, EpisodesPerIteration = 4, MiniBatches = 1, MaxNewTokens = 10, Seed = 5 });
+        using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), OldPpoDefaults.Ppo with { Iterations = 1, EpisodesPerIteration = 4, MiniBatches = 1, MaxNewTokens = 10, Seed = 5 });
         trainer.Step(ArithmeticDefaults.HeldOutPrompts(Tests.Ppo.PpoEndToEndTests.EasyTask, 8, seed: 1));
         trainer.SaveCheckpoint(folder);
     }

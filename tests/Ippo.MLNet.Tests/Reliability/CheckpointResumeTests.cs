@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -92,7 +93,7 @@ public class CheckpointResumeTests
     [TestCase(true, 0.05, 3)]
     public void AnInterruptedGrpoRunResumesToExactlyTheUninterruptedWeights(bool influence, double beta, int stopAfter)
     {
-        var options = PpoOptions.Grpo with
+        var options = OldPpoDefaults.Grpo with
         {
             Iterations = Small.Iterations, EpisodesPerIteration = 16, SamplesPerPrompt = 4, MaxNewTokens = Small.MaxNewTokens,
             LearningRate = Small.LearningRate, Seed = Small.Seed, KlCoefficient = beta,

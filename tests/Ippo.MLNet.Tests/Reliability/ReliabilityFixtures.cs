@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -12,7 +13,7 @@ namespace Ippo.MLNet.Tests.Reliability;
 /// <summary>Tiny policies, prompts and helpers shared by the checkpoint, guard, memory and determinism tests.</summary>
 internal static class ReliabilityFixtures
 {
-    public static readonly PpoOptions Small = new() { Iterations = 6, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 5 };
+    public static readonly PpoOptions Small = OldPpoDefaults.Ppo with { Iterations = 6, EpisodesPerIteration = 16, MaxNewTokens = 12, LearningRate = 1e-3, Seed = 5 };
 
     public static Policy TinyPolicy() =>
         ArithmeticDefaults.NewPolicy(ArithmeticDefaults.ModelConfig(initSeed: 4) with { Width = 32, Layers = 1, ContextLength = 32 });

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
 using Ippo.MLNet.Core.Training;
@@ -40,7 +41,7 @@ public class SeamPipelineTests
         var model = ml.Transforms.CopyColumns("Prompt", "Question").Append(ml.Ippo().PpoTrainer(new PpoTrainerOptions
         {
             InitialPolicy = sft.Policy, AnswerColumnName = "Answer",
-            Ppo = new PpoOptions { Iterations = 1, EpisodesPerIteration = 8, MaxNewTokens = 10, Seed = 3 },
+            Ppo = OldPpoDefaults.Ppo with { Iterations = 1, EpisodesPerIteration = 8, MaxNewTokens = 10, Seed = 3 },
             Generation = new() { Temperature = 0, MaxNewTokens = 10 },
         })).Fit(questions);
         var path = Path.Combine(_dir, "model.zip");

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Tests.RlMoves;
 using System.Text.Json;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Ppo;
@@ -44,7 +45,7 @@ public class LoadedModelTokenizerTests
         var options = new PpoTrainerOptions
         {
             InitialPolicy = policy, PromptColumnName = "Prompt", AnswerColumnName = "Answer",
-            Ppo = new PpoOptions { Iterations = 1, EpisodesPerIteration = 4, MiniBatches = 1, MaxNewTokens = 6, Seed = 3 },
+            Ppo = OldPpoDefaults.Ppo with { Iterations = 1, EpisodesPerIteration = 4, MiniBatches = 1, MaxNewTokens = 6, Seed = 3 },
             Generation = new() { Temperature = 0, MaxNewTokens = 6 },
         };
         var model = ml.Transforms.CopyColumns("Prompt", "Question").Append(ml.Ippo().PpoTrainer(options)).Fit(data);
