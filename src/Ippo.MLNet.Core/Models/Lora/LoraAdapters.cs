@@ -16,12 +16,14 @@ public sealed class LoraAdapters
 {
     private const string A = "lora_A", B = "lora_B";
     private readonly List<AdaptedLayer> _layers;
+    private readonly List<Parameter> _base;
     private int _disabled;
 
-    private LoraAdapters(LoraOptions options, List<AdaptedLayer> layers)
+    private LoraAdapters(LoraOptions options, List<AdaptedLayer> layers, List<Parameter> frozenBase)
     {
         Options = options;
         _layers = layers;
+        _base = frozenBase;
     }
 
     private sealed record AdaptedLayer(string Name, Linear Base, Linear LoraA, Linear LoraB);
@@ -54,7 +56,8 @@ public sealed class LoraAdapters
             throw new ArgumentException(
                 $"LoraOptions.TargetModules [{string.Join(", ", options.TargetModules)}] matches no Linear layer of this {model.Config.ModelType} model; its Linear layers: " +
                 string.Join(", ", linears.Select(l => l.name).Take(12)) + (linears.Count > 12 ? ", ..." : "") + ".", nameof(options));
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        var frozenBase = model.parameters().ToList();
+        foreach (var p in frozenBase) p.requires_grad = false;
         var device = ModelDevice.Of(model);
         var dtype = ModelDevice.DtypeOf(model);
         var layers = new List<AdaptedLayer>();
@@ -75,7 +78,7 @@ public sealed class LoraAdapters
                 layers.Add(new AdaptedLayer(name, linear, loraA, loraB));
             }
         }
-        var adapters = new LoraAdapters(options, layers);
+        var adapters = new LoraAdapters(options, layers, frozenBase);
         foreach (var layer in layers) layer.Base.register_forward_hook((m, x, y) => adapters.Enabled ? y + adapters.Delta(layer, x) : y);
         model.Lora = adapters;
         return adapters;
@@ -89,6 +92,21 @@ public sealed class LoraAdapters
     {
         _disabled++;
         return new Scope(this);
+    }
+
+    /// <summary>
+    /// Marks the base parameters as requiring gradients until the returned scope is disposed, so gradient code that
+    /// follows requires_grad (validation gradients, influence scores) covers every parameter
+    /// (<see cref="LoraOptions.InfluenceOverAllParameters"/>). Optimizers built before hold only the adapters, so the
+    /// base still never moves.
+    /// </summary>
+    public IDisposable IncludeBaseInGradients()
+    {
+        foreach (var p in _base) p.requires_grad = true;
+        return new Callback(() =>
+        {
+            foreach (var p in _base) p.requires_grad = false;
+        });
     }
 
     /// <summary>Whether <paramref name="parameterName"/> (a state-dict name) is an adapter matrix.</summary>
@@ -183,6 +201,17 @@ public sealed class LoraAdapters
             if (_done) return;
             _done = true;
             owner._disabled--;
+        }
+    }
+
+    private sealed class Callback(Action onDispose) : IDisposable
+    {
+        private Action? _action = onDispose;
+
+        public void Dispose()
+        {
+            _action?.Invoke();
+            _action = null;
         }
     }
 }
