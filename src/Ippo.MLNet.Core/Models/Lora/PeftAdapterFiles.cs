@@ -150,9 +150,8 @@ public static class PeftAdapterFiles
     public static void SaveMerged(Policy policy, string folder)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var lora = policy.Model.Lora ?? throw new InvalidOperationException("The policy's model has no LoRA adapters to merge.");
-        using var merged = lora.MergedCopy(policy.Model);
-        new Policy(merged, policy.Tokenizer).SavePretrained(folder);
+        if (policy.Model.Lora is null) throw new InvalidOperationException("The policy's model has no LoRA adapters to merge.");
+        policy.SavePretrained(folder); // merges a model with adapters
     }
 
     private static JsonObject Config(LoraAdapters lora, string modelType, string? baseModel)
