@@ -319,7 +319,8 @@ public sealed partial class PpoTrainer : IDisposable
                 using (Policy.Lora!.Disable())
                     (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(Policy, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
             if (_estimator.NeedsCritic)
-                values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask);
+                using (var valueScope = NewDisposeScope()) // the critic's intermediates die here, not with the rollout
+                    values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask).MoveToOuterDisposeScope();
         }
         metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
         var buffer = new RolloutBuffer

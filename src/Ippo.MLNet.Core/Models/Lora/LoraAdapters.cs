@@ -79,7 +79,7 @@ public sealed class LoraAdapters
             }
         }
         var adapters = new LoraAdapters(options, layers, frozenBase);
-        foreach (var layer in layers) layer.Base.register_forward_hook((m, x, y) => adapters.Enabled ? y + adapters.Delta(layer, x) : y);
+        foreach (var layer in layers) layer.Base.register_forward_hook((m, x, y) => adapters.Enabled ? adapters.AddDelta(layer, x, y) : y);
         model.Lora = adapters;
         return adapters;
     }
@@ -185,11 +185,22 @@ public sealed class LoraAdapters
         }
     }
 
-    /// <summary>scale * B A dropout(x): x [..., in] -> [..., out]; lora_A and lora_B are called through module.call so influence capture sees them.</summary>
-    private Tensor Delta(AdaptedLayer layer, Tensor x)
+    /// <summary>
+    /// y + scale * B A dropout(x): x [..., in], y [..., out] -> [..., out]. lora_A and lora_B are called through
+    /// module.call so influence capture sees them. Without gradients (rollouts, the reference) the sum is taken in
+    /// place and the intermediates freed at once, so a no-grad forward holds no more memory than the base model's.
+    /// </summary>
+    private Tensor AddDelta(AdaptedLayer layer, Tensor x, Tensor y)
     {
         var input = Options.Dropout > 0 ? nn.functional.dropout(x, Options.Dropout, layer.Base.training) : x;
-        return layer.LoraB.call(layer.LoraA.call(input)) * Options.Scale;
+        var ax = layer.LoraA.call(input);
+        var bax = layer.LoraB.call(ax);
+        if (is_grad_enabled()) return y.add(bax, alpha: Options.Scale);
+        y.add_(bax, alpha: Options.Scale);
+        bax.Dispose();
+        ax.Dispose();
+        if (!ReferenceEquals(input, x)) input.Dispose();
+        return y;
     }
 
     private sealed class Scope(LoraAdapters owner) : IDisposable
