@@ -23,7 +23,15 @@ public class LoraBenchmarks
     private void Setup(bool lora)
     {
         // Both peak-memory processes run first, while this process holds no model.
-        _peak ??= (LoraSetup.MeasurePeakMemory("full"), LoraSetup.MeasurePeakMemory("lora"));
+        if (_peak is null)
+        {
+            long Peak(string mode)
+            {
+                using var process = LoraSetup.Start(mode);
+                return (long)LoraSetup.Read(process)["peak_rss_kib"];
+            }
+            _peak = (Peak("full"), Peak("lora"));
+        }
         _setup = LoraSetup.Create(lora);
     }
 

@@ -23,6 +23,9 @@ internal sealed class LoraSetup : IDisposable
 {
     public const string PeakMemoryArgument = "--lora-peak-memory";
 
+    /// <summary>Runs <see cref="Compare"/> and exits.</summary>
+    public const string CompareArgument = "--lora-compare";
+
     private static readonly ArithmeticTaskOptions Task = new();
 
     /// <summary>PPO minibatches per epoch (the default is 2).</summary>
@@ -67,28 +70,62 @@ internal sealed class LoraSetup : IDisposable
         selection.ScoringPass?.Dispose();
     }
 
-    /// <summary>The child process: two iterations, then "peak_rss_kib=N" on stdout.</summary>
+    /// <summary>
+    /// The child process of one mode: a warm-up iteration (its first AdamW step allocates the optimizer states), a timed
+    /// iteration, the peak resident set so far, then a timed scoring pass on a fresh buffer. Prints "key=value" lines.
+    /// </summary>
     public static void RunPeakMemory(string mode, int miniBatches = MiniBatches)
     {
         using var setup = Create(mode == "lora", miniBatches);
+        Console.WriteLine($"parameters={setup.Policy.Model.parameters().Sum(p => p.numel())}");
         setup.Trainer.Step(setup.Prompts);
+        var clock = Stopwatch.StartNew();
+        setup.Trainer.Step(setup.Prompts);
+        Console.WriteLine($"iteration_s={clock.Elapsed.TotalSeconds:F3}");
         Console.WriteLine($"peak_rss_kib={PeakRssKib()}");
+        using var buffer = setup.Trainer.CollectRollout(setup.Prompts, new Dictionary<string, double>());
+        clock.Restart();
+        setup.Score(buffer);
+        Console.WriteLine($"influence_s={clock.Elapsed.TotalSeconds:F3}");
     }
 
-    /// <summary>Peak resident set of a fresh process of this executable in <paramref name="mode"/> ("full" or "lora"), in KiB.</summary>
-    public static long MeasurePeakMemory(string mode)
+    /// <summary>Starts a fresh process of this executable in <paramref name="mode"/> ("full" or "lora"); <see cref="Read"/> collects its figures.</summary>
+    public static Process Start(string mode)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(LoraSetup).Assembly.Location);
         start.ArgumentList.Add(PeakMemoryArgument);
         start.ArgumentList.Add(mode);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the peak-memory process.");
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the measuring process.");
+    }
+
+    /// <summary>The "key=value" lines of a process from <see cref="Start"/>, once it has exited.</summary>
+    public static Dictionary<string, double> Read(Process process)
+    {
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("peak_rss_kib=", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"The {mode} peak-memory process (exit {process.ExitCode}) printed no figure: {output}");
-        return long.Parse(line["peak_rss_kib=".Length..]);
+        var values = output.Split('\n').Select(l => l.Trim().Split('=')).Where(kv => kv.Length == 2 && double.TryParse(kv[1], out _))
+            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1]));
+        if (!values.ContainsKey("influence_s")) throw new InvalidOperationException($"The measuring process (exit {process.ExitCode}) did not finish: {output}");
+        return values;
+    }
+
+    /// <summary>
+    /// Both modes in two processes started together, so the machine's background load falls on both alike; prints
+    /// each process's figures and the three lora/full lines.
+    /// </summary>
+    public static void Compare()
+    {
+        using var full = Start("full");
+        using var lora = Start("lora");
+        var f = Read(full);
+        var l = Read(lora);
+        foreach (var (name, v) in new[] { ("full", f), ("lora", l) })
+            Console.WriteLine($"// {name}: {string.Join(", ", v.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        Console.WriteLine($"lora/full peak memory: {l["peak_rss_kib"] / f["peak_rss_kib"]:F2}");
+        Console.WriteLine($"lora/full iteration time: {l["iteration_s"] / f["iteration_s"]:F2}");
+        Console.WriteLine($"lora/full influence time: {l["influence_s"] / f["influence_s"]:F2}");
     }
 
     private static long PeakRssKib()
