@@ -25,10 +25,10 @@ internal sealed class GradientCapture : IDisposable
             switch (module)
             {
                 case Linear linear:
-                    _removers.Add(Hook(linear, (x, y) => new Use(y, Owned(x.detach()), UseKind.Linear, prefix + "weight", linear.bias is null ? null : prefix + "bias")));
+                    _removers.Add(Hook(linear, new[] { prefix + "weight", prefix + "bias" }, (x, y) => new Use(y, Owned(x.detach()), UseKind.Linear, prefix + "weight", linear.bias is null ? null : prefix + "bias")));
                     break;
                 case LayerNorm norm:
-                    _removers.Add(Hook(norm, (x, y) =>
+                    _removers.Add(Hook(norm, new[] { prefix + "weight", prefix + "bias" }, (x, y) =>
                     {
                         using var _ = no_grad();
                         var xhat = nn.functional.layer_norm(x.detach(), norm.normalized_shape, null, null, norm.eps);
@@ -37,14 +37,14 @@ internal sealed class GradientCapture : IDisposable
                     break;
                 case IGainNorm gain when module is nn.Module<Tensor, Tensor> gainModule:
                     var own = gainModule.named_parameters(recurse: false).Select(p => p.name).ToHashSet();
-                    _removers.Add(Hook(gainModule, (x, y) =>
+                    _removers.Add(Hook(gainModule, new[] { prefix + "weight", prefix + "bias" }, (x, y) =>
                     {
                         using var _ = no_grad();
                         return new Use(y, Owned(gain.Normalize(x.detach())), UseKind.GainNorm, own.Contains("weight") ? prefix + "weight" : null, own.Contains("bias") ? prefix + "bias" : null);
                     }));
                     break;
                 case Embedding embedding:
-                    _removers.Add(Hook(embedding, (x, y) => new Use(y, Owned(x.alias()), UseKind.Embedding, prefix + "weight", null, embedding.weight!.shape[0])));
+                    _removers.Add(Hook(embedding, new[] { prefix + "weight" }, (x, y) => new Use(y, Owned(x.alias()), UseKind.Embedding, prefix + "weight", null, embedding.weight!.shape[0])));
                     break;
             }
         }
@@ -60,7 +60,7 @@ internal sealed class GradientCapture : IDisposable
     /// <summary>Records a weight used as y = x W^T outside any module (the tied LM head): input x, output y.</summary>
     public void RecordOuterProduct(string parameter, Tensor input, Tensor output)
     {
-        if (!output.requires_grad) return;
+        if (!output.requires_grad || !_trainable.Contains(parameter)) return;
         output.DetachFromDisposeScope();
         _uses.Add(new Use(output, Owned(input.detach()), UseKind.OuterProduct, parameter, null));
     }
@@ -91,25 +91,27 @@ internal sealed class GradientCapture : IDisposable
         return new EpisodeGradients(pieces);
     }
 
-    private static IEnumerable<IGradientPiece> Pieces(Use use, Tensor delta)
+    private IEnumerable<IGradientPiece> Pieces(Use use, Tensor delta)
     {
+        bool Trains(string? name) => name is not null && _trainable.Contains(name);
         switch (use.Kind)
         {
             case UseKind.Linear:
             case UseKind.OuterProduct:
-                if (use.BiasName is not null) yield return new SummedPiece(use.BiasName, Owned(delta.alias()));
-                yield return new OuterProductPiece(use.WeightName!, delta, Owned(use.Input.alias()));
+                if (Trains(use.BiasName)) yield return new SummedPiece(use.BiasName!, Owned(delta.alias()));
+                if (Trains(use.WeightName)) yield return new OuterProductPiece(use.WeightName!, delta, Owned(use.Input.alias()));
+                else delta.Dispose();
                 break;
             case UseKind.LayerNorm:
-                if (use.BiasName is not null) yield return new SummedPiece(use.BiasName, Owned(delta.alias()));
-                if (use.WeightName is not null) yield return new SummedPiece(use.WeightName, Owned(delta * use.Input));
+                if (Trains(use.BiasName)) yield return new SummedPiece(use.BiasName!, Owned(delta.alias()));
+                if (Trains(use.WeightName)) yield return new SummedPiece(use.WeightName!, Owned(delta * use.Input));
                 delta.Dispose();
                 break;
             case UseKind.GainNorm:
                 // Inputs of any rank (q_norm's [batch, time, heads, headDim]): every non-feature position past the batch
                 // axis is one more term of the sum, so flatten them into SummedPiece's token axis.
-                if (use.BiasName is not null) yield return new SummedPiece(use.BiasName, Owned(delta.flatten(1, -2)));
-                if (use.WeightName is not null) yield return new SummedPiece(use.WeightName, Owned((delta * use.Input).flatten(1, -2)));
+                if (Trains(use.BiasName)) yield return new SummedPiece(use.BiasName!, Owned(delta.flatten(1, -2)));
+                if (Trains(use.WeightName)) yield return new SummedPiece(use.WeightName!, Owned((delta * use.Input).flatten(1, -2)));
                 delta.Dispose();
                 break;
             case UseKind.Embedding:
@@ -118,8 +120,10 @@ internal sealed class GradientCapture : IDisposable
         }
     }
 
-    private Action Hook(nn.Module<Tensor, Tensor> module, Func<Tensor, Tensor, Use> record)
+    // A module none of whose parameters is trainable (a LoRA run's frozen base layers) is not recorded.
+    private Action Hook(nn.Module<Tensor, Tensor> module, string[] parameters, Func<Tensor, Tensor, Use> record)
     {
+        if (!parameters.Any(_trainable.Contains)) return () => { };
         var remover = module.register_forward_hook((m, input, output) =>
         {
             if (output.requires_grad)

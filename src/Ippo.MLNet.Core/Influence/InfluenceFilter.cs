@@ -50,6 +50,8 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(trainer);
+        // LoRA scores the adapters alone unless the options ask for every parameter (small models).
+        using var allParameters = IncludeBase(trainer.Policy);
         int iteration = trainer.IterationsDone + 1;
         var metrics = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
@@ -153,6 +155,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         {
             throw new InvalidDataException($"'{path}' is not a valid influence filter state: {e.Message}", e);
         }
+        using var allParameters = IncludeBase(policy);
         var gradient = state.HasGradient ? ValidationGradient.Load(Path.Combine(folder, GradientFile), policy) : null;
         _gradient?.Dispose();
         _gradient = gradient;
@@ -160,6 +163,9 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         _lowStreak = state.LowStreak;
         StopReason = state.StopReason;
     }
+
+    private static IDisposable? IncludeBase(CausalLanguageModel policy) =>
+        policy.Lora is { Options.InfluenceOverAllParameters: true } lora ? lora.IncludeBaseInGradients() : null;
 
     private static double MeanOrNaN(IEnumerable<ScoredEpisode> episodes)
     {

@@ -1,3 +1,4 @@
+using Ippo.MLNet.Core.Models.Lora;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,6 +47,32 @@ public abstract class CausalLanguageModel : nn.Module
     /// weights into it: reference policies, critics, checkpoint loads).
     /// </summary>
     public abstract CausalLanguageModel CreateSibling();
+
+    /// <summary>
+    /// The model's LoRA adapters (<see cref="LoraAdapters.Apply"/>), or null for a model trained in full. With adapters
+    /// the base weights are frozen and <see cref="LoraAdapters.Disable"/> gives the base model back.
+    /// </summary>
+    public LoraAdapters? Lora { get; internal set; }
+
+    /// <summary>
+    /// <see cref="CreateSibling"/> with the same LoRA adapters as this model (fresh ones, same options) when it has
+    /// some: a model whose state dict has this one's names and shapes (checkpoint loads, copies).
+    /// </summary>
+    public CausalLanguageModel CreateAdaptedSibling()
+    {
+        var sibling = CreateSibling();
+        if (Lora is null) return sibling;
+        try
+        {
+            LoraAdapters.Apply(sibling, Lora.Options);
+            return sibling;
+        }
+        catch
+        {
+            sibling.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Logits of a full right-padded sequence: tokens [batch, time] int64, mask [batch, time] 0/1 -> [batch, time, vocab].</summary>
     public Tensor Forward(Tensor tokens, Tensor mask) => Logits(Hidden(tokens, mask));

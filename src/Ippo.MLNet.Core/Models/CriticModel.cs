@@ -32,13 +32,17 @@ public sealed class CriticModel : nn.Module
 
     /// <summary>
     /// A critic whose model is a copy of <paramref name="policy"/> (a sibling with its weights, dtype and device), so the
-    /// two read the same features at the start; the policy itself is not shared.
+    /// two read the same features at the start; the policy itself is not shared. A policy with LoRA adapters gets a
+    /// critic with its own adapters on the policy's frozen base weights, shared, not copied
+    /// (<see cref="Lora.LoraAdapters.ShareBaseWeights"/>): the critic then costs its adapters, its value head and its
+    /// activations, not a second model.
     /// </summary>
     public static CriticModel FromPolicy(CausalLanguageModel policy)
     {
         var copy = ModelDevice.CopyOf(policy);
         try
         {
+            if (policy.Lora is not null) Lora.LoraAdapters.ShareBaseWeights(copy, policy);
             return new CriticModel(copy);
         }
         catch

@@ -22,13 +22,13 @@ public static class ModelDevice
     }
 
     /// <summary>
-    /// A deep copy of <paramref name="source"/>: <see cref="CausalLanguageModel.CreateSibling"/> moved to the source's dtype
+    /// A deep copy of <paramref name="source"/> (its LoRA adapters included): <see cref="CausalLanguageModel.CreateAdaptedSibling"/> moved to the source's dtype
     /// and device, then its state dict loaded. Owned by the caller.
     /// </summary>
     public static CausalLanguageModel CopyOf(CausalLanguageModel source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var copy = source.CreateSibling();
+        var copy = source.CreateAdaptedSibling();
         try
         {
             copy.to(Of(source), DtypeOf(source));

@@ -30,11 +30,18 @@ public sealed partial class Policy
     /// Writes the policy as a Hugging Face folder, atomically (<see cref="AtomicFolder"/>): config.json with the fields
     /// it was loaded with, model.safetensors with Hugging Face's tensor names, the tokenizer's files, and
     /// generation_config.json with the tokenizer's bos (when it has one), every eos id and pad. transformers, vLLM and
-    /// llama.cpp's converter open the folder; so do <see cref="FromPretrained"/> and <see cref="Load"/>.
+    /// llama.cpp's converter open the folder; so do <see cref="FromPretrained"/> and <see cref="Load"/>. A model with LoRA
+    /// adapters is written merged (W + scale * B A); <see cref="Lora.PeftAdapterFiles.Save"/> writes the adapters alone.
     /// </summary>
     public void SavePretrained(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (Model.Lora is { } lora)
+        {
+            using var merged = lora.MergedCopy(Model);
+            new Policy(merged, Tokenizer).SavePretrained(folder);
+            return;
+        }
         AtomicFolder.Write(folder, temp =>
         {
             PretrainedModels.WriteTo(Model, temp);

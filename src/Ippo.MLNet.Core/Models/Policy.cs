@@ -54,10 +54,17 @@ public sealed partial class Policy : IDisposable
     /// <summary>
     /// Writes the policy to <paramref name="folder"/> atomically. The built-in GPT keeps this library's folder layout;
     /// every other architecture writes <see cref="SavePretrained"/>'s Hugging Face folder, so one folder is both a policy
-    /// folder and a model Hugging Face tools open.
+    /// folder and a model Hugging Face tools open. A model with LoRA adapters is written merged (W + scale * B A), as a
+    /// plain model of its architecture; <see cref="Lora.PeftAdapterFiles.Save"/> writes the adapters alone.
     /// </summary>
     public void Save(string folder)
     {
+        if (Model.Lora is { } lora)
+        {
+            using var merged = lora.MergedCopy(Model);
+            new Policy(merged, Tokenizer).Save(folder);
+            return;
+        }
         if (Model.Config.ModelType == GptArchitecture.ModelType) PolicyCheckpoint.Save(Model, folder, Tokenizer.SaveTo);
         else SavePretrained(folder);
     }

@@ -66,9 +66,9 @@ public sealed partial class PpoTrainer
         if (state.Seed != _options.Seed)
             throw new InvalidDataException($"The checkpoint in '{folder}' was written by a run with Seed {state.Seed}; PpoOptions.Seed is {_options.Seed}. Resume with the same seed.");
 
-        using var policy = LoadModule(Policy.CreateSibling(), folder, PolicyCheckpoint.WeightsFile);
+        using var policy = LoadModule(Policy.CreateAdaptedSibling(), folder, PolicyCheckpoint.WeightsFile);
         using var reference = _reference is null ? null : LoadModule(_reference.CreateSibling(), folder, ReferenceFile);
-        using var critic = _critic is null ? null : LoadModule(new CriticModel(_critic.Model.CreateSibling()), folder, CriticFile);
+        using var critic = _critic is null ? null : LoadModule(new CriticModel(_critic.Model.CreateAdaptedSibling()), folder, CriticFile);
         using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(Policy.Config), folder, ValueHeadFile);
         foreach (var file in _criticOptimizer is null ? new[] { PolicyOptimizerFile } : new[] { PolicyOptimizerFile, CriticOptimizerFile })
             if (!File.Exists(Path.Combine(folder, file))) throw new InvalidDataException($"The checkpoint in '{folder}' has no '{file}'.");

@@ -54,13 +54,15 @@ public sealed partial class PpoTrainer : IDisposable
         _random = new Random(IterationSeeds.For(options.Seed, 1, IterationSeeds.Trainer));
         _estimator = AdvantageEstimators.Get(_options.AdvantageEstimator);
         _aggregation = _options.ResolvedLossAggregation;
-        if (_options.NeedsReference)
+        // With LoRA the reference is the policy with its adapters off: no copy.
+        if (_options.NeedsReference && model.Lora is null)
         {
             _reference = ModelDevice.CopyOf(model);
             _reference.eval();
             foreach (var p in _reference.parameters()) p.requires_grad = false;
         }
-        var policyParameters = model.parameters().ToList();
+        // Frozen base weights (LoRA) stay out of the optimizer: it holds the adapters (and a shared value head).
+        var policyParameters = model.parameters().Where(p => p.requires_grad).ToList();
         if (!_estimator.NeedsCritic)
         {
             // Critic-free estimators (GRPO, RLOO, REINFORCE++): no critic, no value head, no critic optimizer.
@@ -68,7 +70,7 @@ public sealed partial class PpoTrainer : IDisposable
         else if (options.ValueHead == ValueHeadPlacement.SeparateCritic)
         {
             _critic = CriticModel.FromPolicy(model);
-            _criticOptimizer = optim.AdamW(_critic.parameters(), lr: options.CriticLearningRate, weight_decay: 0);
+            _criticOptimizer = optim.AdamW(_critic.parameters().Where(p => p.requires_grad), lr: options.CriticLearningRate, weight_decay: 0);
         }
         else
         {
@@ -99,8 +101,14 @@ public sealed partial class PpoTrainer : IDisposable
     /// <summary>The policy being trained, with its tokenizer.</summary>
     public Policy PolicyWithTokenizer => _policy;
 
-    /// <summary>The frozen reference policy (the policy as it was when training started), or null when the KL coefficient is 0.</summary>
+    /// <summary>
+    /// The frozen reference policy (the policy as it was when training started), or null when the KL coefficient is 0
+    /// or when the policy has LoRA adapters (then the reference is the policy with its adapters off, <see cref="ReferenceIsBaseModel"/>).
+    /// </summary>
     public CausalLanguageModel? Reference => _reference;
+
+    /// <summary>True when the run needs a reference and takes it from the policy's frozen base (LoRA adapters switched off) rather than a copy.</summary>
+    public bool ReferenceIsBaseModel => _options.NeedsReference && _reference is null;
 
     /// <summary>The advantage estimator named by <see cref="PpoOptions.AdvantageEstimator"/>.</summary>
     public AdvantageEstimator Estimator => _estimator;
@@ -331,8 +339,12 @@ public sealed partial class PpoTrainer : IDisposable
         {
             if (_reference is not null)
                 (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(_reference, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
+            else if (ReferenceIsBaseModel)
+                using (Policy.Lora!.Disable())
+                    (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(Policy, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
             if (_estimator.NeedsCritic)
-                values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask);
+                using (var valueScope = NewDisposeScope()) // the critic's intermediates die here, not with the rollout
+                    values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask).MoveToOuterDisposeScope();
         }
         metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
         var buffer = new RolloutBuffer
@@ -422,7 +434,7 @@ public sealed partial class PpoTrainer : IDisposable
         {
             foreach (var (name, value) in GrpoRolloutMetrics.Compute(buffer.Scores.to(ScalarType.Float64), buffer.GroupIds!, buffer.ResponseMask, truncated))
                 metrics[name] = value;
-            if (_reference is not null) metrics[GrpoMetricNames.Kl] = MaskedStats.MaskedMean(kl, buffer.ResponseMask).item<float>();
+            if (_options.NeedsReference) metrics[GrpoMetricNames.Kl] = MaskedStats.MaskedMean(kl, buffer.ResponseMask).item<float>();
         }
     }
 
@@ -448,7 +460,7 @@ public sealed partial class PpoTrainer : IDisposable
     private const string KlLossMetric = "loss/kl_avg";
 
     private string[] StepMetrics => _estimator.NeedsCritic ? CriticStepMetrics
-        : _options.KlMode == KlMode.Loss && _reference is not null ? CriticFreeStepMetrics.Append(KlLossMetric).ToArray() : CriticFreeStepMetrics;
+        : _options.KlMode == KlMode.Loss && _options.NeedsReference ? CriticFreeStepMetrics.Append(KlLossMetric).ToArray() : CriticFreeStepMetrics;
 
     private void Update(RolloutBuffer buffer, IDictionary<string, double> metrics, FusedFirstStep? fused)
     {
@@ -542,7 +554,7 @@ public sealed partial class PpoTrainer : IDisposable
         }
         else loss = -_options.EntropyCoefficient * meanEntropy;
         if (assembled is null) loss = loss + policy.Loss;
-        if (_options.KlMode == KlMode.Loss && _reference is not null)
+        if (_options.KlMode == KlMode.Loss && _options.NeedsReference)
         {
             var k3 = KlEstimators.Compute(logProbs, Rows(buffer.RefLogProbs!).to(logProbs.dtype), KlEstimator.K3);
             if (weights is not null) k3 = k3 * weights.to(k3.dtype).unsqueeze(1);
@@ -556,7 +568,7 @@ public sealed partial class PpoTrainer : IDisposable
         if (loss.requires_grad) loss.backward();
         if (assembled is not null)
         {
-            foreach (var (name, parameter) in Policy.named_parameters()) parameter.grad = assembled[name].to(parameter.dtype);
+            foreach (var (name, parameter) in Policy.named_parameters().Where(p => p.parameter.requires_grad)) parameter.grad = assembled[name].to(parameter.dtype);
             foreach (var g in assembled.Values) g.Dispose();
         }
         double gradNorm = GradNorm(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()));

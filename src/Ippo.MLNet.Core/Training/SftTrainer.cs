@@ -22,7 +22,9 @@ public static class SftTrainer
         ValidateExamples(examples, model.Config);
         var device = ModelDevice.Of(model);
         var random = new Random(options.Seed);
-        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        // Only trainable parameters: a LoRA model's frozen base gets no optimizer state.
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = optim.AdamW(trainable, lr: options.LearningRate, weight_decay: options.WeightDecay);
         model.train();
         using var log = MetricsLog.Open(options.Logging, CsvMetricsSink.StepColumn);
         double windowLoss = 0, lastWindowMean = double.NaN;
@@ -39,7 +41,7 @@ public static class SftTrainer
                 optimizer.zero_grad();
                 var loss = SftLoss.Compute(model, batch);
                 loss.backward();
-                if (options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.MaxGradNorm);
+                if (options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(trainable, options.MaxGradNorm);
                 optimizer.step();
                 float stepLoss = loss.item<float>();
                 windowLoss += stepLoss;

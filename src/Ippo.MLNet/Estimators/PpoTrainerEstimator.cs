@@ -1,5 +1,6 @@
 using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Models.Lora;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
 using Ippo.MLNet.Core.Training;
@@ -33,6 +34,9 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
             throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
         options.Generation.Validate();
+        options.Lora?.Validate();
+        if (options.Lora is not null && options.InitialPolicy.Model.Lora is not null)
+            throw new ArgumentException("PpoTrainerOptions.Lora is set but the initial policy already has LoRA adapters (they keep training): leave Lora null.", nameof(options));
         FilterFactory = filter;
     }
 
@@ -56,6 +60,7 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                     throw new ArgumentException(
                         $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
                         nameof(input));
+            if (Options.Lora is { } lora) LoraAdapters.Apply(policy.Model, lora);
             IReadOnlyList<PpoIterationMetrics> history;
             string? stopReason;
             var filter = FilterFactory?.Invoke(policy);

@@ -2,6 +2,7 @@ using Ippo.MLNet.Core.Evaluation;
 using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Models.Lora;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Rewards;
 using Microsoft.ML;
@@ -43,6 +44,14 @@ public record PpoTrainerOptions
 
     /// <summary>The PPO settings (TRL's PPOConfig vocabulary). Default: <see cref="PpoOptions"/>'s defaults.</summary>
     public PpoOptions Ppo { get; init; } = new();
+
+    /// <summary>
+    /// LoRA adapters to train instead of every weight (<see cref="LoraOptions"/>: rank, alpha, dropout, target modules,
+    /// rsLoRA): the initial policy's copy gets them, its base weights are frozen, the reference is the base (no copy) and a
+    /// separate critic gets its own adapters on the same base. Default null: full fine-tuning. An initial policy that
+    /// already has adapters keeps training them; then leave this null.
+    /// </summary>
+    public LoraOptions? Lora { get; init; }
 
     /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
     public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };

@@ -1,4 +1,5 @@
 using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Models.Lora;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
 using Ippo.MLNet.Core.Training;
 using Microsoft.ML;
@@ -21,6 +22,9 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
         Options = options ?? throw new ArgumentNullException(nameof(options));
         options.EffectiveSft().Validate();
         options.Generation.Validate();
+        options.Lora?.Validate();
+        if (options.Lora is not null && options.InitialPolicy?.Model.Lora is not null)
+            throw new ArgumentException("SftTrainerOptions.Lora is set but the initial policy already has LoRA adapters (they keep training): leave Lora null.", nameof(options));
     }
 
     /// <summary>The options.</summary>
@@ -38,6 +42,7 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
         try
         {
             policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
+            if (Options.Lora is { } lora) LoraAdapters.Apply(policy.Model, lora);
             var examples = prompts.Select((p, i) => new TokenizedExample(Encode(policy, p, i, true), Encode(policy, completions[i], i, false))).ToList();
             SftTrainer.Train(policy.Model, examples, policy.Tokenizer.PadId, Options.EffectiveSft(), progress =>
             {

@@ -1,6 +1,7 @@
 using Ippo.MLNet.Core.Generation;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
+using Ippo.MLNet.Core.Models.Lora;
 using Ippo.MLNet.Core.Training;
 
 namespace Ippo.MLNet;
@@ -25,6 +26,13 @@ public sealed record SftTrainerOptions
 
     /// <summary>Optimisation settings. Default: <see cref="SftOptions"/>'s defaults.</summary>
     public SftOptions Sft { get; init; } = new();
+
+    /// <summary>
+    /// LoRA adapters to train instead of every weight (<see cref="LoraOptions"/>); the base weights are frozen and the
+    /// optimizer holds only the adapters. Default null: full fine-tuning. An initial policy that already has adapters
+    /// keeps training them; then leave this null.
+    /// </summary>
+    public LoraOptions? Lora { get; init; }
 
     /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
     public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };
