@@ -25,7 +25,7 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         options.EffectivePpo().Validate();
         if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
             throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
-        options.Generation.Validate();
+        options.Generation?.Validate();
         FilterFactory = filter;
     }
 
@@ -60,6 +60,8 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                     trainer.LoadCheckpoint(checkpoint);
                     channel.Info(MessageSensitivity.None, $"Resumed from '{checkpoint}' after iteration {trainer.IterationsDone}.");
                 }
+                channel.Info(MessageSensitivity.None,
+                    $"PPO: {Options.Ppo.Iterations} iterations of {Options.Ppo.EpisodesPerIteration} episodes on {prompts.Count} prompts{(filter is null ? "" : ", influence-filtered")}; progress every iteration.");
                 var run = trainer.Train(prompts, metrics =>
                 {
                     channel.Info(MessageSensitivity.None, IterationLine(metrics, Options.Ppo.Iterations));
@@ -102,6 +104,9 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         var answers = Options.AnswerColumnName is { } column
             ? SchemaChecks.ReadText(input, column, nameof(PpoTrainerOptions.AnswerColumnName))
             : null;
+        if (Options.Reward is null)
+            ArithmeticFallback.RequireArithmeticPrompts(prompts, Options.PromptColumnName, "PpoTrainerOptions.Reward",
+                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double)");
         var policy = Options.InitialPolicy!;
         for (int i = 0; i < prompts.Count; i++)
         {
