@@ -104,9 +104,6 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         var answers = Options.AnswerColumnName is { } column
             ? SchemaChecks.ReadText(input, column, nameof(PpoTrainerOptions.AnswerColumnName))
             : null;
-        if (Options.Reward is null)
-            ArithmeticFallback.RequireArithmeticPrompts(prompts, Options.PromptColumnName, "PpoTrainerOptions.Reward",
-                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double)");
         var policy = Options.InitialPolicy!;
         for (int i = 0; i < prompts.Count; i++)
         {
@@ -119,6 +116,10 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                 throw new ArgumentException($"Row {i} of column '{Options.PromptColumnName}' cannot be tokenized: {e.Message}", nameof(input), e);
             }
         }
+        // After tokenization, whose errors are the more specific.
+        if (Options.Reward is null)
+            ArithmeticFallback.RequireArithmeticPrompts(prompts, Options.PromptColumnName, "PpoTrainerOptions.Reward",
+                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double)");
         return prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
     }
 
