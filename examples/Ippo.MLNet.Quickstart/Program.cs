@@ -100,7 +100,7 @@ foreach (var (name, chain) in new[] { ("PPO", ppo), ("I-PPO", ippo) })
 // 3. The three policies on held-out prompts: 4 samples per prompt at temperature 1 (greedy decoding hides unfaithful
 // steps), the same sampling seed for each so they are compared on the same draws.
 var heldOutView = ml.Data.LoadFromEnumerable(heldOut.Select(p => new QuestionRow { Question = p.Prompt, Answer = p.Reference! }));
-var evaluation = new EvaluationOptions { SamplesPerPrompt = 4, PassK = 4, Seed = seed };
+var evaluation = new EvaluationOptions { SamplesPerPrompt = 4, PassK = 4, MaxNewTokens = 32, Seed = seed };
 var results = new[] { ("SFT", sft), ("PPO", ppo.LastTransformer), ("I-PPO", ippo.LastTransformer) }
     .Select(r => (Name: r.Item1, Result: ml.Ippo().EvaluateDetailed(r.Item2, heldOutView, options: evaluation, promptColumnName: "Question", answerColumnName: "Answer")))
     .ToList();

@@ -70,6 +70,14 @@ public sealed class IppoCatalog
         CheckpointFolder = ppo.CheckpointFolder, CheckpointEvery = ppo.CheckpointEvery,
     };
 
+    /// <summary>
+    /// A policy as a transformer (for example one read by <see cref="Core.Models.Policy.Load"/> or
+    /// <see cref="Core.Models.Policy.FromPretrained"/>): to evaluate, append to a pipeline, save, or start PPO from.
+    /// The transformer owns <paramref name="policy"/>. See <see cref="PolicyTransformer(MLContext, Core.Models.Policy, PolicyColumns?, Core.Generation.GenerationOptions?, long)"/>.
+    /// </summary>
+    public PolicyTransformer FromPolicy(Core.Models.Policy policy, PolicyColumns? columns = null, Core.Generation.GenerationOptions? generation = null) =>
+        new(MLContext, policy, columns, generation);
+
     /// <summary>The influence filter over a view of episodes (prompt, completion, advantage): which rollouts help?</summary>
     public InfluenceFilterEstimator InfluenceFilter(InfluenceFilterEstimatorOptions options) => new(MLContext, options);
 
@@ -83,7 +91,8 @@ public sealed class IppoCatalog
 
     /// <summary>
     /// Exact match, majority vote, pass@k and (with a step checker) faithfulness of a fitted policy on a prompt view.
-    /// The judge defaults to the built-in arithmetic task's.
+    /// The judge defaults to the built-in arithmetic task's; prompts that are not arithmetic are then an error that says
+    /// to pass <paramref name="judge"/>. <paramref name="options"/> default: <see cref="EvaluationOptions"/>'s defaults.
     /// </summary>
     public PolicyMetrics Evaluate(PolicyTransformer model, IDataView data, ITaskJudge? judge = null, EvaluationOptions? options = null,
         string promptColumnName = "Prompt", string? answerColumnName = null) =>
@@ -97,6 +106,9 @@ public sealed class IppoCatalog
         var prompts = SchemaChecks.ReadText(data, promptColumnName, nameof(promptColumnName));
         var answers = answerColumnName is null ? null : SchemaChecks.ReadText(data, answerColumnName, nameof(answerColumnName));
         if (prompts.Count == 0) throw new ArgumentException($"The evaluation view is empty: column '{promptColumnName}' has no rows.", nameof(data));
+        if (judge is null)
+            ArithmeticFallback.RequireArithmeticPrompts(prompts, promptColumnName, "The judge argument of Evaluate",
+                "it to your task's ITaskJudge (ExtractAnswer, TrueAnswer, and Label returning null without a step checker)");
         var examples = prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
         return PolicyEvaluator.Evaluate(model.Policy, examples, judge ?? new ArithmeticJudge(), options);
     }

@@ -15,8 +15,11 @@ public sealed record EvaluationOptions
     /// <summary>Also decode greedily and report the greedy metrics. Default true.</summary>
     public bool IncludeGreedy { get; init; } = true;
 
-    /// <summary>Most new tokens per completion. Default 32; range [1, 65,536].</summary>
-    public int MaxNewTokens { get; init; } = 32;
+    /// <summary>
+    /// Most new tokens per completion. Default null: the room left in the model's context after each batch's longest
+    /// prompt. Range [1, 65,536]; an explicit value that does not fit after a prompt is an error naming the context length.
+    /// </summary>
+    public int? MaxNewTokens { get; init; }
 
     /// <summary>Prompts per generation batch. Default 64; range [1, 65,536].</summary>
     public int BatchSize { get; init; } = 64;
@@ -30,9 +33,30 @@ public sealed record EvaluationOptions
         if (SamplesPerPrompt is < 1 or > 1024) throw Out(nameof(SamplesPerPrompt), SamplesPerPrompt, "[1, 1024]");
         if (PassK < 1 || PassK > SamplesPerPrompt) throw Out(nameof(PassK), PassK, $"[1, SamplesPerPrompt = {SamplesPerPrompt}]");
         if (!(Temperature > 0 && Temperature <= 10)) throw Out(nameof(Temperature), Temperature, "(0, 10]");
-        if (MaxNewTokens is < 1 or > 65_536) throw Out(nameof(MaxNewTokens), MaxNewTokens, "[1, 65536]");
+        if (MaxNewTokens is < 1 or > 65_536) throw Out(nameof(MaxNewTokens), MaxNewTokens.Value, "[1, 65536]");
         if (BatchSize is < 1 or > 65_536) throw Out(nameof(BatchSize), BatchSize, "[1, 65536]");
         return this;
+    }
+
+    /// <summary>
+    /// The new-token budget for prompts of at most <paramref name="longestPrompt"/> tokens under a context of
+    /// <paramref name="contextLength"/>: <see cref="MaxNewTokens"/>, or all the room left when it is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">No token fits, or an explicit <see cref="MaxNewTokens"/> does not fit.</exception>
+    public int NewTokensFor(int longestPrompt, int contextLength)
+    {
+        int room = contextLength - longestPrompt;
+        if (MaxNewTokens is { } set)
+        {
+            if (set > room)
+                throw new ArgumentException(
+                    $"EvaluationOptions.MaxNewTokens is {set} but a prompt has {longestPrompt} tokens and the model's context length is {contextLength}: " +
+                    $"at most {Math.Max(room, 0)} new tokens fit. Lower it or leave it null (the room left in the context).");
+            return set;
+        }
+        if (room < 1)
+            throw new ArgumentException($"A prompt has {longestPrompt} tokens and fills the model's context length {contextLength}: no room for a completion.");
+        return room;
     }
 
     private static ArgumentOutOfRangeException Out(string name, object value, string range) =>

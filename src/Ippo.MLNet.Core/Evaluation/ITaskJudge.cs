@@ -9,6 +9,10 @@ public interface ITaskJudge
     /// <summary>The correct answer of a prompt, normalised like <see cref="ExtractAnswer"/>.</summary>
     string TrueAnswer(string prompt, string? reference);
 
-    /// <summary>The step-level label of a completion, or null when the task has no step checker.</summary>
+    /// <summary>
+    /// The step-level label of a completion, or null when the task has no step checker. Correctness never reads it
+    /// (it is <see cref="ExtractAnswer"/> = <see cref="TrueAnswer"/>, in evaluation and in the influence filter's
+    /// metrics alike); a null label makes the faithfulness metrics NaN.
+    /// </summary>
     TraceLabel? Label(string prompt, string completion, string? reference);
 }

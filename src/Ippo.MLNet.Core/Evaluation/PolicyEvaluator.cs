@@ -21,14 +21,15 @@ public static class PolicyEvaluator
 
         var tokenizer = policy.Tokenizer;
         using var generator = new TextGenerator(policy, options.Seed);
-        var sampling = new GenerationOptions { Temperature = options.Temperature, MaxNewTokens = options.MaxNewTokens };
-        var greedy = sampling with { Temperature = 0 };
+        var sampling = new GenerationOptions { Temperature = options.Temperature };
         var sampled = new List<EvaluatedCompletion>[prompts.Count];
         var greedyResults = new EvaluatedCompletion?[prompts.Count];
         for (int start = 0; start < prompts.Count; start += options.BatchSize)
         {
             var chunk = Enumerable.Range(start, Math.Min(options.BatchSize, prompts.Count - start)).ToList();
             var ids = chunk.Select(i => policy.EncodePrompt(prompts[i].Prompt)).ToList();
+            sampling = sampling with { MaxNewTokens = options.NewTokensFor(ids.Max(p => p.Length), policy.Model.Config.ContextLength) };
+            var greedy = sampling with { Temperature = 0 };
             foreach (var i in chunk) sampled[i] = new List<EvaluatedCompletion>();
             for (int s = 0; s < options.SamplesPerPrompt; s++)
             {

@@ -94,7 +94,10 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         for (int k = 0; k < decision.Kept.Count; k++) weights[decision.Kept[k]] = decision.Weights?[k] ?? 1.0;
         var kept = decision.Kept.ToHashSet();
         LastEpisodes = buffer.Episodes.Select((e, i) => new ScoredEpisode(e, scores[i], kept.Contains(i), weights[i],
-            _judge?.Label(e.Prompt, e.Completion, e.Reference))).ToList();
+            _judge?.Label(e.Prompt, e.Completion, e.Reference))
+        {
+            Correct = _judge is null ? null : IsCorrect(_judge, e),
+        }).ToList();
 
         double mean = scores.Average();
         metrics[MetricNames.ScoreMean] = mean;
@@ -102,14 +105,20 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         metrics[MetricNames.ScoreMin] = scores.Min();
         metrics[MetricNames.ScoreMax] = scores.Max();
         if (_judge is null) return;
-        static bool Correct(ScoredEpisode e) => e.Label is TraceLabel.CorrectFaithful or TraceLabel.CorrectUnfaithful;
+        // As in PolicyEvaluator: correct = the judge's extracted answer equals its true answer (labels not needed);
+        // the step metrics are NaN unless the judge labels every episode (a null label means "no step checker").
+        static bool Correct(ScoredEpisode e) => e.Correct == true;
         var keptEpisodes = LastEpisodes.Where(e => e.Kept).ToList();
+        bool labelled = LastEpisodes.All(e => e.Label is not null);
         metrics[MetricNames.CorrectFraction] = LastEpisodes.Count(Correct) / (double)LastEpisodes.Count;
         metrics[MetricNames.KeptCorrectFraction] = keptEpisodes.Count == 0 ? double.NaN : keptEpisodes.Count(Correct) / (double)keptEpisodes.Count;
-        metrics[MetricNames.KeptFaithfulFraction] = keptEpisodes.Count == 0 ? double.NaN : keptEpisodes.Count(e => e.Label == TraceLabel.CorrectFaithful) / (double)keptEpisodes.Count;
-        metrics[MetricNames.ScoreMeanFaithful] = MeanOrNaN(LastEpisodes.Where(e => e.Label == TraceLabel.CorrectFaithful));
-        metrics[MetricNames.ScoreMeanUnfaithful] = MeanOrNaN(LastEpisodes.Where(e => e.Label == TraceLabel.CorrectUnfaithful));
+        metrics[MetricNames.KeptFaithfulFraction] = keptEpisodes.Count == 0 || !labelled ? double.NaN : keptEpisodes.Count(e => e.Label == TraceLabel.CorrectFaithful) / (double)keptEpisodes.Count;
+        metrics[MetricNames.ScoreMeanFaithful] = labelled ? MeanOrNaN(LastEpisodes.Where(e => e.Label == TraceLabel.CorrectFaithful)) : double.NaN;
+        metrics[MetricNames.ScoreMeanUnfaithful] = labelled ? MeanOrNaN(LastEpisodes.Where(e => e.Label == TraceLabel.CorrectUnfaithful)) : double.NaN;
     }
+
+    private static bool IsCorrect(ITaskJudge judge, Episode e) =>
+        judge.ExtractAnswer(e.Completion) is { } answer && answer == judge.TrueAnswer(e.Prompt, e.Reference);
 
     private void UpdateStopRule(int iteration, double keptFraction, int keptCount, Dictionary<string, double> metrics)
     {

@@ -62,19 +62,19 @@ public static class MetricNames
     /// <summary>Largest influence score.</summary>
     public const string ScoreMax = "influence/score_max";
 
-    /// <summary>Fraction of kept episodes whose final answer is correct (needs a judge).</summary>
+    /// <summary>Fraction of kept episodes whose final answer is correct: the judge's extracted answer equals its true answer, as evaluation's accuracy (needs a judge; labels not needed).</summary>
     public const string KeptCorrectFraction = "influence/kept_correct_fraction";
 
-    /// <summary>Fraction of kept episodes that are correct with every step right (needs a judge).</summary>
+    /// <summary>Fraction of kept episodes that are correct with every step right (needs a judge that labels steps; NaN when any label is null, as evaluation's faithful accuracy).</summary>
     public const string KeptFaithfulFraction = "influence/kept_faithful_fraction";
 
-    /// <summary>Fraction of all episodes with a correct answer (needs a judge).</summary>
+    /// <summary>Fraction of all episodes with a correct answer, counted as <see cref="KeptCorrectFraction"/> (needs a judge).</summary>
     public const string CorrectFraction = "influence/correct_fraction";
 
-    /// <summary>Mean score of correct episodes with faithful steps (needs a judge; NaN when there are none).</summary>
+    /// <summary>Mean score of correct episodes with faithful steps (needs a judge that labels steps; NaN when there are none or any label is null).</summary>
     public const string ScoreMeanFaithful = "influence/score_mean_faithful";
 
-    /// <summary>Mean score of correct episodes with a wrong step (needs a judge; NaN when there are none).</summary>
+    /// <summary>Mean score of correct episodes with a wrong step (needs a judge that labels steps; NaN when there are none or any label is null).</summary>
     public const string ScoreMeanUnfaithful = "influence/score_mean_unfaithful";
 
     /// <summary>1 on the iteration where the filter's stop rule fired, else 0.</summary>

@@ -33,7 +33,7 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             throw new ArgumentOutOfRangeException(nameof(options), options.EvaluateEvery, $"PpoTrainerOptions.EvaluateEvery must be in [1, 1000000]; got {options.EvaluateEvery}.");
         if (options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, PpoTrainer.TrainerStateFile)))
             throw new ArgumentException($"PpoTrainerOptions.ResumeFrom '{resume}' is not a trainer checkpoint: '{PpoTrainer.TrainerStateFile}' is missing there.", nameof(options));
-        options.Generation.Validate();
+        options.Generation?.Validate();
         options.Lora?.Validate();
         if (options.Lora is not null && options.InitialPolicy.Model.Lora is not null)
             throw new ArgumentException("PpoTrainerOptions.Lora is set but the initial policy already has LoRA adapters (they keep training): leave Lora null.", nameof(options));
@@ -75,6 +75,8 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                     trainer.LoadCheckpoint(checkpoint);
                     channel.Info(MessageSensitivity.None, $"Resumed from '{checkpoint}' after iteration {trainer.IterationsDone}.");
                 }
+                channel.Info(MessageSensitivity.None,
+                    $"PPO: {Options.Ppo.Iterations} iterations of {Options.Ppo.EpisodesPerIteration} episodes on {prompts.Count} prompts{(filter is null ? "" : ", influence-filtered")}; progress every iteration.");
                 var run = trainer.Train(prompts, metrics =>
                 {
                     channel.Info(MessageSensitivity.None, IterationLine(metrics, Options.Ppo.Iterations));
@@ -147,6 +149,10 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
                 throw new ArgumentException($"Row {i} of column '{Options.PromptColumnName}' cannot be tokenized: {e.Message}", nameof(input), e);
             }
         }
+        // After tokenization, whose errors are the more specific.
+        if (Options.Reward is null)
+            ArithmeticFallback.RequireArithmeticPrompts(prompts, Options.PromptColumnName, "PpoTrainerOptions.Reward",
+                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double)");
         return prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
     }
 

@@ -21,7 +21,10 @@ public record PpoTrainerOptions
     /// <summary>The policy to start from (copied, never changed): usually an SFT warm start. Required.</summary>
     public Policy? InitialPolicy { get; init; }
 
-    /// <summary>Scores each episode. Default null: the built-in arithmetic task's reward.</summary>
+    /// <summary>
+    /// Scores each episode: your task's reward, for example <c>input =&gt; input.Completion == input.Reference ? 1 : 0</c>.
+    /// Default null: the built-in arithmetic task's reward, and prompts that are not arithmetic are an error at Fit that says to set this.
+    /// </summary>
     public RewardFunction? Reward { get; init; }
 
     /// <summary>
@@ -53,8 +56,8 @@ public record PpoTrainerOptions
     /// </summary>
     public LoraOptions? Lora { get; init; }
 
-    /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
-    public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };
+    /// <summary>Decoding of the fitted transformer. Default null: greedy, 32 new tokens or the room left in the model's context after the prompt, whichever is smaller.</summary>
+    public GenerationOptions? Generation { get; init; }
 
     /// <summary>Names of the columns the fitted transformer adds. Default Completion, CompletionTokens, CompletionLogProb.</summary>
     public PolicyColumns OutputColumns { get; init; } = new();

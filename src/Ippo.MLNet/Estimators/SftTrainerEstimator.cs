@@ -21,7 +21,7 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
         _mlContext = mlContext;
         Options = options ?? throw new ArgumentNullException(nameof(options));
         options.EffectiveSft().Validate();
-        options.Generation.Validate();
+        options.Generation?.Validate();
         options.Lora?.Validate();
         if (options.Lora is not null && options.InitialPolicy?.Model.Lora is not null)
             throw new ArgumentException("SftTrainerOptions.Lora is set but the initial policy already has LoRA adapters (they keep training): leave Lora null.", nameof(options));
@@ -44,6 +44,8 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
             policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
             if (Options.Lora is { } lora) LoraAdapters.Apply(policy.Model, lora);
             var examples = prompts.Select((p, i) => new TokenizedExample(Encode(policy, p, i, true), Encode(policy, completions[i], i, false))).ToList();
+            var sft = Options.EffectiveSft();
+            channel.Info(MessageSensitivity.None, $"SFT: {sft.Steps} steps of batch {sft.BatchSize} on {examples.Count} rows; progress every {sft.LogEvery} steps (SftOptions.LogEvery).");
             SftTrainer.Train(policy.Model, examples, policy.Tokenizer.PadId, Options.EffectiveSft(), progress =>
             {
                 channel.Info(MessageSensitivity.None, $"SFT step {progress.Step}/{progress.TotalSteps} loss {progress.Loss:F4} lr {progress.LearningRate:E2}");
@@ -67,7 +69,8 @@ public sealed class SftTrainerEstimator : IEstimator<PolicyTransformer>
         catch (ArgumentException e)
         {
             var column = prompt ? Options.PromptColumnName : Options.CompletionColumnName;
-            throw new ArgumentException($"Row {row} of column '{column}' cannot be tokenized: {e.Message}", e);
+            var hint = Options.InitialPolicy is null ? ArithmeticFallback.VocabularyHint : "";
+            throw new ArgumentException($"Row {row} of column '{column}' cannot be tokenized: {e.Message}{hint}", e);
         }
     }
 

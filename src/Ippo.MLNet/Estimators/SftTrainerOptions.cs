@@ -15,7 +15,11 @@ public sealed record SftTrainerOptions
     /// <summary>Text column of target completions (without EOS; it is added). Default "Completion".</summary>
     public string CompletionColumnName { get; init; } = "Completion";
 
-    /// <summary>The policy to start from (copied, never changed). Default null: a new policy of <see cref="ModelConfig"/> with the built-in arithmetic vocabulary.</summary>
+    /// <summary>
+    /// The policy to start from (copied, never changed); for your own task, a new one with your tokenizer:
+    /// <c>new Policy(new GptLanguageModel(config), PolicyTokenizer.FromCharacters(alphabet))</c>. Default null: a new policy
+    /// of <see cref="ModelConfig"/> with the built-in arithmetic vocabulary (text outside it is an error that says to set this).
+    /// </summary>
     public Policy? InitialPolicy { get; init; }
 
     /// <summary>
@@ -34,11 +38,16 @@ public sealed record SftTrainerOptions
     /// </summary>
     public LoraOptions? Lora { get; init; }
 
-    /// <summary>Decoding of the fitted transformer. Default greedy, 32 new tokens.</summary>
-    public GenerationOptions Generation { get; init; } = new() { Temperature = 0 };
+    /// <summary>Decoding of the fitted transformer. Default null: greedy, 32 new tokens or the room left in the model's context after the prompt, whichever is smaller.</summary>
+    public GenerationOptions? Generation { get; init; }
 
-    /// <summary>Names of the columns the fitted transformer adds. Default Completion, CompletionTokens, CompletionLogProb.</summary>
-    public PolicyColumns OutputColumns { get; init; } = new() { Completion = "GeneratedCompletion" };
+    /// <summary>
+    /// Names of the columns the fitted transformer adds. Default Completion, CompletionTokens, CompletionLogProb, as
+    /// PPO's. Changed in 0.1.0: SFT wrote "GeneratedCompletion" before. On the training view the generated Completion
+    /// column hides the target column of the same name (ML.NET keeps it, hidden); to see both, set
+    /// <c>OutputColumns = new() { Completion = "GeneratedCompletion" }</c>.
+    /// </summary>
+    public PolicyColumns OutputColumns { get; init; } = new();
 
     /// <summary>Called with each progress report, besides the MLContext log. Default null.</summary>
     public Action<SftProgress>? OnProgress { get; init; }

@@ -19,7 +19,7 @@ internal static class ModelFile
     private const string EntryPrefix = "Ippo/policy-";
     private const string TransformerFile = "transformer.json";
 
-    private sealed record TransformerSettings(PolicyColumns Columns, GenerationOptions Generation);
+    private sealed record TransformerSettings(PolicyColumns Columns, GenerationOptions Generation, bool FollowsContext = false);
 
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
@@ -40,7 +40,7 @@ internal static class ModelFile
                     var folder = Path.Combine(scratch, k.ToString());
                     policies[k].Policy.Save(folder);
                     File.WriteAllText(Path.Combine(folder, TransformerFile),
-                        JsonSerializer.Serialize(new TransformerSettings(policies[k].Columns, policies[k].Generation), CheckpointJson.Options));
+                        JsonSerializer.Serialize(new TransformerSettings(policies[k].Columns, policies[k].Generation, policies[k].FollowsContext), CheckpointJson.Options));
                     foreach (var file in Directory.GetFiles(folder))
                         zip.CreateEntryFromFile(file, $"{EntryPrefix}{k}/{Path.GetFileName(file)}", CompressionLevel.Fastest);
                 }
@@ -99,7 +99,7 @@ internal static class ModelFile
         {
             if (!policies.TryDequeue(out var next))
                 throw new InvalidDataException($"'{path}' has a policy step but no policy weights: it was saved with mlContext.Model.Save; save with mlContext.Ippo().SaveModel.");
-            return new PolicyTransformer(mlContext, next.Policy, next.Settings.Columns, next.Settings.Generation);
+            return new PolicyTransformer(mlContext, next.Policy, next.Settings.Columns, next.Settings.Generation) { FollowsContext = next.Settings.FollowsContext };
         }
         if (loaded is IEnumerable<ITransformer> chain)
             return new TransformerChain<ITransformer>(chain.Select(t => Replace(mlContext, t, policies, path)).ToArray());

@@ -17,11 +17,24 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
     private readonly TextGenerator _generator;
     private readonly object _gate = new();
 
-    internal PolicyTransformer(MLContext mlContext, Policy policy, PolicyColumns columns, GenerationOptions generation, long seed = 0)
+    /// <summary>
+    /// Wraps a policy (for example a <see cref="Core.Models.Policy.Load"/> result) as a transformer to evaluate, append to a
+    /// pipeline, save with <see cref="IppoCatalog.SaveModel"/> or start PPO from. The transformer owns
+    /// <paramref name="policy"/> and disposes it. Same as <see cref="IppoCatalog.FromPolicy"/>.
+    /// </summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="policy">The policy (model and tokenizer).</param>
+    /// <param name="columns">Column names. Default null: Prompt in; Completion, CompletionTokens, CompletionLogProb out.</param>
+    /// <param name="generation">Decoding. Default null: greedy, 32 new tokens or the room left in the model's context after the prompt, whichever is smaller.</param>
+    /// <param name="seed">Seed of sampling (only used at a temperature above 0). Default 0.</param>
+    public PolicyTransformer(MLContext mlContext, Policy policy, PolicyColumns? columns = null, GenerationOptions? generation = null, long seed = 0)
     {
-        Policy = policy;
+        ArgumentNullException.ThrowIfNull(mlContext);
+        Policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        columns ??= new PolicyColumns();
         Columns = columns;
-        Generation = generation.Validate();
+        Generation = (generation ?? new GenerationOptions { Temperature = 0 }).Validate();
+        FollowsContext = generation is null;
         _generator = new TextGenerator(policy, seed);
         var input = SchemaDefinition.Create(typeof(PromptRow));
         input[nameof(PromptRow.Prompt)].ColumnName = columns.Prompt;
@@ -42,6 +55,12 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
     /// <summary>How completions are generated.</summary>
     public GenerationOptions Generation { get; }
 
+    /// <summary>
+    /// True when no generation options were given: each prompt then gets at most the room left in the model's context
+    /// after it (never more than <see cref="Generation"/>'s MaxNewTokens).
+    /// </summary>
+    public bool FollowsContext { get; internal init; }
+
     /// <summary>Per-iteration metrics of the PPO / I-PPO run that produced this policy; empty after SFT.</summary>
     public IReadOnlyList<Core.Ppo.PpoIterationMetrics> History { get; init; } = Array.Empty<Core.Ppo.PpoIterationMetrics>();
 
@@ -51,18 +70,33 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
-    /// <summary>Completions for a list of prompts, generated in one batch (faster than row by row).</summary>
+    /// <summary>Completions for a list of prompts, generated in one batch per token budget (faster than row by row; the same completions when greedy).</summary>
     public IReadOnlyList<string> Complete(IReadOnlyList<string> prompts)
     {
         lock (_gate)
         {
-            using var result = _generator.Generate(prompts.Select(Policy.EncodePrompt).ToList(), Generation);
-            return result.CompletionIds().Select(Policy.Tokenizer.Decode).ToList();
+            var ids = prompts.Select(Policy.EncodePrompt).ToList();
+            // One batch per token budget, so every prompt gets the budget it gets row by row in Transform.
+            var completions = new string[ids.Count];
+            foreach (var group in Enumerable.Range(0, ids.Count).GroupBy(i => GenerationFor(ids[i].Length).MaxNewTokens))
+            {
+                var members = group.ToList();
+                using var result = _generator.Generate(members.Select(i => ids[i]).ToList(), GenerationFor(ids[members[0]].Length));
+                var texts = result.CompletionIds().Select(Policy.Tokenizer.Decode).ToList();
+                for (int k = 0; k < members.Count; k++) completions[members[k]] = texts[k];
+            }
+            return completions;
         }
     }
 
     /// <summary>Writes the weights, config and tokenizer as a folder PyTorch can read (model.safetensors).</summary>
     public void ExportSafetensors(string folder) => Policy.Save(folder);
+
+    // Without explicit options, generation stops where the model's context ends instead of failing on short contexts.
+    private GenerationOptions GenerationFor(int promptTokens) =>
+        FollowsContext && promptTokens < Policy.Model.Config.ContextLength
+            ? Generation with { MaxNewTokens = Math.Min(Generation.MaxNewTokens, Policy.Model.Config.ContextLength - promptTokens) }
+            : Generation;
 
     private void Map(PromptRow row, CompletionRow output)
     {
@@ -70,7 +104,8 @@ public sealed class PolicyTransformer : ITransformer, IDisposable
             throw new ArgumentException($"A row of column '{Columns.Prompt}' is empty or missing; every prompt needs text.");
         lock (_gate)
         {
-            using var result = _generator.Generate(new[] { Policy.EncodePrompt(row.Prompt) }, Generation);
+            var prompt = Policy.EncodePrompt(row.Prompt);
+            using var result = _generator.Generate(new[] { prompt }, GenerationFor(prompt.Length));
             var ids = result.CompletionIds()[0];
             output.Completion = Policy.Tokenizer.Decode(ids);
             output.CompletionTokens = result.Tokens.narrow(1, 0, (long)result.Mask.sum().item<float>()).data<long>().Select(i => (int)i).ToArray();

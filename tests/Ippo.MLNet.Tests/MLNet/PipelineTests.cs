@@ -76,8 +76,10 @@ public class PipelineTests
         Assert.That(losses, Has.Count.EqualTo(3));
         Assert.That(losses[^1], Is.LessThan(losses[0]));
         var output = model.Transform(data);
-        Assert.That(output.Schema.GetColumnOrNull("GeneratedCompletion"), Is.Not.Null);
-        Assert.That(output.Schema.GetColumnOrNull("Completion"), Is.Not.Null, "the training column is kept");
+        Assert.That(output.Schema.GetColumnOrNull("GeneratedCompletion"), Is.Null, "SFT writes Completion, as PPO does");
+        var prompts = output.GetColumn<string>("Prompt").Take(4).ToList();
+        Assert.That(output.GetColumn<string>("Completion").Take(4), Is.EqualTo(model.Complete(prompts)), "the visible Completion column is the generated one");
+        Assert.That(output.Schema.Count(c => c.Name == "Completion"), Is.EqualTo(2), "the training column is kept, hidden");
     }
 
     [Test]
