@@ -27,8 +27,8 @@ public sealed record OwnTaskOptions
     /// <summary>PPO and I-PPO iterations each. Default 30.</summary>
     public int RlIterations { get; init; } = 30;
 
-    /// <summary>Episodes per RL iteration. Default 64.</summary>
-    public int Episodes { get; init; } = 64;
+    /// <summary>Episodes per RL iteration. Default 256 (PpoOptions' default).</summary>
+    public int Episodes { get; init; } = 256;
 
     /// <summary>Samples per held-out prompt at temperature 1. Default 4.</summary>
     public int EvaluationSamples { get; init; } = 4;

@@ -150,9 +150,9 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             }
         }
         // After tokenization, whose errors are the more specific.
-        if (Options.Reward is null)
+        if (Options.Reward is null && Options.Rewards is null)
             ArithmeticFallback.RequireArithmeticPrompts(prompts, Options.PromptColumnName, "PpoTrainerOptions.Reward",
-                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double)");
+                "PpoTrainerOptions.Reward to your task's reward (a RewardFunction: RewardInput -> double) or PpoTrainerOptions.Rewards to a weighted list");
         return prompts.Select((p, i) => new PromptExample(p, answers?[i])).ToList();
     }
 
