@@ -50,12 +50,22 @@ internal sealed class LoraSetup : IDisposable
         NumAttentionHeads = 10, NumKeyValueHeads = 5, MaxPositionEmbeddings = 64, TieWordEmbeddings = true,
     };
 
-    public static LoraSetup Create(bool lora, int miniBatches = MiniBatches)
+    /// <summary>Rows per gradient micro-batch of the update (<see cref="PpoOptions.MicroBatchSize"/>).</summary>
+    public const int MicroBatchSize = 8;
+
+    /// <summary>Rows per chunk of the rollout's scoring forwards (<see cref="PpoOptions.ScoringChunkSize"/>, its default).</summary>
+    public const int ScoringChunkSize = 16;
+
+    public static LoraSetup Create(bool lora, int miniBatches = MiniBatches, int? microBatchSize = MicroBatchSize, int? scoringChunkSize = ScoringChunkSize)
     {
         torch.set_num_threads(Environment.ProcessorCount);
         var policy = ArithmeticDefaults.NewPolicy(ModelConfig());
         if (lora) LoraAdapters.Apply(policy.Model, new LoraOptions { Rank = 16, Alpha = 32 });
-        var options = new PpoOptions { EpisodesPerIteration = 64, MaxNewTokens = 16, MiniBatches = miniBatches, Seed = 4 };
+        var options = new PpoOptions
+        {
+            EpisodesPerIteration = 64, MaxNewTokens = 16, MiniBatches = miniBatches, Seed = 4,
+            MicroBatchSize = microBatchSize, ScoringChunkSize = scoringChunkSize,
+        };
         var gold = ArithmeticDefaults.Tokenize(policy, ArithmeticDefaults.GoldTraces(Task, 32, seed: 5));
         // KeepAll: the filter scores every episode (the timed work) and changes nothing of the update.
         var filter = new InfluenceFilter(gold, new InfluenceFilterOptions { Rule = InfluenceRule.KeepAll, MinKeptFraction = 0 });

@@ -13,6 +13,11 @@ if (args is [Ippo.MLNet.Benchmarks.LoraSetup.PeakMemoryArgument, var mode, ..])
     Ippo.MLNet.Benchmarks.LoraSetup.RunPeakMemory(mode, args.Length > 2 ? int.Parse(args[2]) : Ippo.MLNet.Benchmarks.LoraSetup.MiniBatches);
     return;
 }
+if (args is [Ippo.MLNet.Benchmarks.LoraProbe.Argument, var probeMode, .. var probeMore])
+{
+    Ippo.MLNet.Benchmarks.LoraProbe.Run(probeMode, probeMore);
+    return;
+}
 if (args is [Ippo.MLNet.Benchmarks.LoraSetup.CompareArgument])
 {
     Ippo.MLNet.Benchmarks.LoraSetup.Compare();

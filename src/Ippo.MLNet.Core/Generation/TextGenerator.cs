@@ -79,7 +79,9 @@ public sealed class TextGenerator : IDisposable
             var tokens = new List<Tensor>();
             var logProbs = new List<Tensor>();
             var masks = new List<Tensor>();
-            var last = LastHidden(promptTokens, mask, cache);
+            // The prompt's forward in its own scope: its intermediates die here, not at the end of generation (the cache keeps its keys and values).
+            Tensor last;
+            using (NewDisposeScope()) last = LastHidden(promptTokens, mask, cache).MoveToOuterDisposeScope();
             for (int step = 0; step < options.MaxNewTokens; step++)
             {
                 using var stepScope = NewDisposeScope();

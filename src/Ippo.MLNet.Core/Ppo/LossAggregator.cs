@@ -57,6 +57,22 @@ public static class LossAggregator
         return coefficients.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// What <see cref="Aggregate"/> divides by for mask [batch, length] in <paramref name="mode"/>:
+    /// <paramref name="denominator"/> when given, else the mode's default (the mask's token count, the batch, or batch x
+    /// length). A step accumulated over micro-batches passes the whole step's value to each micro-batch's Aggregate, so
+    /// their sums (and gradients) add up to the step's, for every mode.
+    /// </summary>
+    public static double Denominator(Tensor mask, LossAggregation mode, double? denominator = null)
+    {
+        TensorChecks.Rank(mask, nameof(mask), 2);
+        CheckDenominator(denominator);
+        if (denominator is { } d) return d;
+        using var scope = NewDisposeScope();
+        var m = mask.to(mask.is_floating_point() ? mask.dtype : ScalarType.Float64);
+        return DefaultDenominator(m, mode);
+    }
+
     private static double DefaultDenominator(Tensor m, LossAggregation mode) => mode switch
     {
         LossAggregation.TokenMean => m.sum().ToDouble(),

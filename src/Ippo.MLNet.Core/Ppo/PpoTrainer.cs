@@ -337,14 +337,16 @@ public sealed partial class PpoTrainer : IDisposable
         Tensor? refLogProbs = null, values = null;
         using (no_grad())
         {
+            // Row chunks, each in its own dispose scope (PpoOptions.ScoringChunkSize): the forwards' intermediates die per chunk.
+            var scored = new[] { generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask };
+            int? chunk = _options.ScoringChunkSize;
             if (_reference is not null)
-                (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(_reference, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
+                refLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(_reference, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
             else if (ReferenceIsBaseModel)
                 using (Policy.Lora!.Disable())
-                    (refLogProbs, _) = SequenceScoring.LogProbsAndEntropy(Policy, generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask, _options.Temperature);
+                    refLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(Policy, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
             if (_estimator.NeedsCritic)
-                using (var valueScope = NewDisposeScope()) // the critic's intermediates die here, not with the rollout
-                    values = Values(generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask).MoveToOuterDisposeScope();
+                values = ChunkedScoring.ByRows(scored, chunk, x => new[] { Values(x[0], x[1], x[2], x[3]) })[0];
         }
         metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
         var buffer = new RolloutBuffer
@@ -503,8 +505,13 @@ public sealed partial class PpoTrainer : IDisposable
         metrics[MetricNames.TargetKlStop] = stopped ? 1 : 0;
     }
 
-    /// <summary>One minibatch step; returns its <see cref="StepMetrics"/>, or null when it was skipped as not finite.</summary>
-    private float[]? UpdateMiniBatch(RolloutBuffer buffer, int[] rows, FusedFirstStep? fused)
+    /// <summary>
+    /// One minibatch step; returns its <see cref="StepMetrics"/>, or null when it was skipped as not finite. With
+    /// <see cref="PpoOptions.MicroBatchSize"/> below the minibatch, forward and backward run per micro-batch (each in its
+    /// own dispose scope) with every loss term divided by the whole minibatch's normaliser, so the accumulated gradient is
+    /// the unsplit one; the statistics are computed once over the whole minibatch from the detached outputs.
+    /// </summary>
+    private float[]? UpdateMiniBatch(RolloutBuffer buffer, int[] rows, FusedFirstStep? fused, bool step = true)
     {
         using var scope = NewDisposeScope();
         using var index = tensor(rows.Select(r => (long)r).ToArray(), device: _device);
@@ -516,56 +523,73 @@ public sealed partial class PpoTrainer : IDisposable
         var lossMask = buffer.LossMask is null ? mask : Rows(buffer.LossMask);
         var weights = buffer.Weights is null ? null : Rows(buffer.Weights);
         var oldLogProbs = Rows(buffer.OldLogProbs);
+        var advantages = Rows(buffer.Advantages!);
+        var oldValues = _estimator.NeedsCritic ? Rows(buffer.Values!) : null;
+        var returns = _estimator.NeedsCritic ? Rows(buffer.Returns!) : null;
+        var refLogProbs = _options.KlMode == KlMode.Loss && _options.NeedsReference ? Rows(buffer.RefLogProbs!) : null;
+        // dr_grpo's constant: each episode's token sum over MaxNewTokens, averaged over the minibatch.
+        double? denominator = _aggregation == LossAggregation.SequenceMeanTokenSumNorm ? (double)rows.Length * _options.MaxNewTokens : null;
 
-        Tensor? hidden = null;
-        Tensor logProbs, entropy;
+        Tensor? fusedLogProbs = null, fusedEntropy = null;
         Dictionary<string, Tensor>? assembled = null;
-        if (fused is null)
-        {
-            hidden = SequenceScoring.ResponseHidden(Policy, promptTokens, promptMask, responseTokens, mask);
-            (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, responseTokens, mask, _options.Temperature);
-        }
-        else
+        if (fused is not null)
         {
             // Same parameters as the scoring pass: its pieces give this minibatch's policy gradient without a backward.
             using var bufferRows = tensor(rows.Select(r => (long)fused.KeptRows[r]).ToArray(), device: _device);
-            logProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
-            entropy = fused.Pass.Entropy.index_select(0, bufferRows);
+            fusedLogProbs = fused.Pass.LogProbs.index_select(0, bufferRows);
+            fusedEntropy = fused.Pass.Entropy.index_select(0, bufferRows);
             assembled = fused.Pass.Gradients.Assemble(bufferRows, EpisodeLoss.Coefficients(lossMask, weights, _aggregation));
         }
-        var advantages = Rows(buffer.Advantages!);
-        // dr_grpo's constant: each episode's token sum over MaxNewTokens, averaged over the minibatch.
-        double? denominator = _aggregation == LossAggregation.SequenceMeanTokenSumNorm ? (double)rows.Length * _options.MaxNewTokens : null;
-        var policy = PolicyLoss.ClippedSurrogate(
-            logProbs, oldLogProbs, advantages, lossMask,
-            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _aggregation, weights, denominator);
-        var meanEntropy = MaskedStats.MaskedMean(entropy, mask);
-        Tensor? valueLoss = null, valueClipFraction = null, klLoss = null;
-        Tensor loss;
-        if (_estimator.NeedsCritic)
-        {
-            var newValues = _critic is not null
-                ? Values(promptTokens, promptMask, responseTokens, mask)
-                : _sharedValueHead!.call(hidden!) * mask;
-            var value = ValueLoss.Clipped(newValues, Rows(buffer.Values!), Rows(buffer.Returns!), mask, _options.ValueClipRange, _options.LossAggregation);
-            (valueLoss, valueClipFraction) = (value.Loss, value.ClipFraction);
-            // Same expression order as before the estimator registry, so GAE runs stay bit-identical.
-            loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
-        }
-        else loss = -_options.EntropyCoefficient * meanEntropy;
-        if (assembled is null) loss = loss + policy.Loss;
-        if (_options.KlMode == KlMode.Loss && _options.NeedsReference)
-        {
-            var k3 = KlEstimators.Compute(logProbs, Rows(buffer.RefLogProbs!).to(logProbs.dtype), KlEstimator.K3);
-            if (weights is not null) k3 = k3 * weights.to(k3.dtype).unsqueeze(1);
-            klLoss = _options.KlCoefficient * LossAggregator.Aggregate(k3, lossMask, _aggregation, denominator);
-            if (assembled is null) loss = loss + klLoss;
-        }
 
+        var chunks = MicroBatches(rows.Length);
+        bool split = chunks.Count > 1;
+        // Each micro-batch divides by the whole minibatch's normalisers, so the micro-batch gradients add up to the minibatch's.
+        double? policyDenominator = split ? LossAggregator.Denominator(lossMask, _aggregation, denominator) : denominator;
+        double? valueDenominator = split ? LossAggregator.Denominator(mask, _options.LossAggregation) : null;
+        double? entropyDenominator = split ? LossAggregator.Denominator(mask, LossAggregation.TokenMean) : null;
         _policyOptimizer.zero_grad();
         _criticOptimizer?.zero_grad();
-        // A fused critic-free step has nothing left to differentiate: its whole gradient is assembled.
-        if (loss.requires_grad) loss.backward();
+        var logProbParts = new List<Tensor>();
+        var entropyParts = new List<Tensor>();
+        var valueParts = new List<Tensor>();
+        foreach (var (start, length) in chunks)
+        {
+            using var microScope = NewDisposeScope();
+            Tensor Part(Tensor t) => split ? t.narrow(0, start, length) : t;
+            var (pt, pm, rt, m, lm) = (Part(promptTokens), Part(promptMask), Part(responseTokens), Part(mask), Part(lossMask));
+            Tensor? hidden = null;
+            Tensor logProbs, entropy;
+            if (fused is null)
+            {
+                hidden = SequenceScoring.ResponseHidden(Policy, pt, pm, rt, m);
+                (logProbs, entropy) = SequenceScoring.FromHidden(Policy, hidden, rt, m, _options.Temperature);
+            }
+            else (logProbs, entropy) = (Part(fusedLogProbs!), Part(fusedEntropy!));
+            var meanEntropy = entropyDenominator is { } e ? LossAggregator.Aggregate(entropy, m, LossAggregation.TokenMean, e) : MaskedStats.MaskedMean(entropy, m);
+            Tensor loss;
+            if (_estimator.NeedsCritic)
+            {
+                var newValues = _critic is not null ? Values(pt, pm, rt, m) : _sharedValueHead!.call(hidden!) * m;
+                var value = ValueLoss.Clipped(newValues, Part(oldValues!), Part(returns!), m, _options.ValueClipRange, _options.LossAggregation, valueDenominator);
+                // Same expression order as before the estimator registry, so GAE runs stay bit-identical.
+                loss = _options.ValueCoefficient * value.Loss - _options.EntropyCoefficient * meanEntropy;
+                valueParts.Add(newValues.detach().MoveToOuterDisposeScope());
+            }
+            else loss = -_options.EntropyCoefficient * meanEntropy;
+            // A micro-batch whose completions are all masked out adds nothing to the policy terms (and Aggregate refuses an empty mask).
+            bool hasTokens = !split || lm.sum().ToDouble() > 0;
+            var w = weights is null ? null : Part(weights);
+            if (assembled is null && hasTokens)
+                loss = loss + PolicyLoss.ClippedSurrogate(
+                    logProbs, Part(oldLogProbs), Part(advantages), lm,
+                    _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _aggregation, w, policyDenominator).Loss;
+            if (refLogProbs is not null && assembled is null && hasTokens)
+                loss = loss + _options.KlCoefficient * LossAggregator.Aggregate(KlTerms(logProbs, Part(refLogProbs), w), lm, _aggregation, policyDenominator);
+            // A fused critic-free step has nothing left to differentiate: its whole gradient is assembled.
+            if (loss.requires_grad) loss.backward();
+            logProbParts.Add(logProbs.detach().MoveToOuterDisposeScope());
+            entropyParts.Add(entropy.detach().MoveToOuterDisposeScope());
+        }
         if (assembled is not null)
         {
             foreach (var (name, parameter) in Policy.named_parameters().Where(p => p.parameter.requires_grad)) parameter.grad = assembled[name].to(parameter.dtype);
@@ -574,14 +598,25 @@ public sealed partial class PpoTrainer : IDisposable
         double gradNorm = GradNorm(Policy.parameters().Concat(_sharedValueHead?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()));
         if (_critic is not null) gradNorm += GradNorm(_critic.parameters());
 
-        var ratio = MaskedStats.MaskedMean((logProbs - oldLogProbs).exp(), mask);
+        // The step's statistics over the whole minibatch, from the detached outputs: the definitions of the unsplit loss.
+        Tensor Joined(List<Tensor> parts) => parts.Count == 1 ? parts[0] : cat(parts.ToArray(), 0);
+        var stepLogProbs = Joined(logProbParts);
+        var stepEntropy = MaskedStats.MaskedMean(Joined(entropyParts), mask);
+        var policy = PolicyLoss.ClippedSurrogate(
+            stepLogProbs, oldLogProbs, advantages, lossMask,
+            _options.ClipRangeLow, _options.ClipRangeHigh, _options.DualClip, _aggregation, weights, denominator);
+        var klLoss = refLogProbs is null ? null : _options.KlCoefficient * LossAggregator.Aggregate(KlTerms(stepLogProbs, refLogProbs, weights), lossMask, _aggregation, denominator);
+        var ratio = MaskedStats.MaskedMean((stepLogProbs - oldLogProbs).exp(), mask);
         Tensor[] parts;
         if (_estimator.NeedsCritic)
-            parts = new[] { policy.Loss, valueLoss!, policy.ClipFraction, policy.ApproxKl, valueClipFraction!, meanEntropy, ratio };
+        {
+            var (valueLoss, valueClipFraction) = ValueLoss.Clipped(Joined(valueParts), oldValues!, returns!, mask, _options.ValueClipRange, _options.LossAggregation);
+            parts = new[] { policy.Loss, valueLoss, policy.ClipFraction, policy.ApproxKl, valueClipFraction, stepEntropy, ratio };
+        }
         else
         {
-            var clip = ClipRatios.Compute(logProbs.detach(), oldLogProbs, advantages, lossMask, _options.ClipRangeLow, _options.ClipRangeHigh);
-            parts = new[] { policy.Loss, policy.ClipFraction, policy.ApproxKl, meanEntropy, ratio, meanEntropy, clip.Low, clip.High, clip.Region };
+            var clip = ClipRatios.Compute(stepLogProbs, oldLogProbs, advantages, lossMask, _options.ClipRangeLow, _options.ClipRangeHigh);
+            parts = new[] { policy.Loss, policy.ClipFraction, policy.ApproxKl, stepEntropy, ratio, stepEntropy, clip.Low, clip.High, clip.Region };
             if (klLoss is not null) parts = parts.Append(klLoss).ToArray();
         }
         // One device-to-host copy for every statistic of the step (the losses double as the finiteness check).
@@ -594,9 +629,40 @@ public sealed partial class PpoTrainer : IDisposable
             _criticOptimizer?.zero_grad();
             return null;
         }
-        _policyOptimizer.step();
-        _criticOptimizer?.step();
+        if (step)
+        {
+            _policyOptimizer.step();
+            _criticOptimizer?.step();
+        }
         return stats;
+    }
+
+    /// <summary>
+    /// For tests: one minibatch's gradients over <paramref name="rows"/> of <paramref name="buffer"/>, left in the
+    /// parameters' grad (clipped when <see cref="PpoOptions.MaxGradNorm"/> is set), without the optimizer step; returns
+    /// the step's statistics (<see cref="StepMetrics"/> order), or null when not finite.
+    /// </summary>
+    internal float[]? AccumulateGradients(RolloutBuffer buffer, int[] rows)
+    {
+        Policy.train();
+        _critic?.train();
+        return UpdateMiniBatch(buffer, rows, null, step: false);
+    }
+
+    // GRPO's k3 KL terms [rows, length] to the reference, weighted per episode when weights are given.
+    private static Tensor KlTerms(Tensor logProbs, Tensor refLogProbs, Tensor? weights)
+    {
+        var k3 = KlEstimators.Compute(logProbs, refLogProbs.to(logProbs.dtype), KlEstimator.K3);
+        return weights is null ? k3 : k3 * weights.to(k3.dtype).unsqueeze(1);
+    }
+
+    // (start, length) of each micro-batch of a minibatch of `rows` rows (PpoOptions.MicroBatchSize; one when unset).
+    private List<(long Start, long Length)> MicroBatches(int rows)
+    {
+        int size = _options.MicroBatchSize is { } m && m < rows ? m : rows;
+        var chunks = new List<(long, long)>();
+        for (int start = 0; start < rows; start += size) chunks.Add((start, Math.Min(size, rows - start)));
+        return chunks;
     }
 
     /// <summary>The parameters' total gradient norm, after clipping it to <see cref="PpoOptions.MaxGradNorm"/> when that is set.</summary>
