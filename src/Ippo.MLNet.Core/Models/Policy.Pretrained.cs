@@ -42,11 +42,18 @@ public sealed partial class Policy
             new Policy(merged, Tokenizer).SavePretrained(folder);
             return;
         }
+        WritePretrained(folder, extra: null);
+    }
+
+    // The Hugging Face folder of this (adapter-free) model, atomically; `extra` writes more files into it first.
+    private void WritePretrained(string folder, Action<string>? extra)
+    {
         AtomicFolder.Write(folder, temp =>
         {
             PretrainedModels.WriteTo(Model, temp);
             Tokenizer.SaveTo(temp);
             File.WriteAllText(Path.Combine(temp, PretrainedModels.GenerationConfigFile), GenerationConfig().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            extra?.Invoke(temp);
         });
     }
 

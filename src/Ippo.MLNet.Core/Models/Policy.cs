@@ -54,29 +54,61 @@ public sealed partial class Policy : IDisposable
     /// <summary>
     /// Writes the policy to <paramref name="folder"/> atomically. The built-in GPT keeps this library's folder layout;
     /// every other architecture writes <see cref="SavePretrained"/>'s Hugging Face folder, so one folder is both a policy
-    /// folder and a model Hugging Face tools open. A model with LoRA adapters is written merged (W + scale * B A), as a
-    /// plain model of its architecture; <see cref="Lora.PeftAdapterFiles.Save"/> writes the adapters alone.
+    /// folder and a model Hugging Face tools open. A model with LoRA adapters is written as its frozen base model (the
+    /// same files as without adapters) plus the adapters in PEFT's format beside it (<see cref="Lora.PeftAdapterFiles"/>:
+    /// adapter_config.json, adapter_model.safetensors), which <see cref="Load"/> attaches again: the loaded policy has
+    /// the same adapters and the same logits. <see cref="SavePretrained"/> writes an adapted model merged instead.
     /// </summary>
     public void Save(string folder)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (Model.Lora is { } lora)
         {
-            using var merged = lora.MergedCopy(Model);
-            new Policy(merged, Tokenizer).Save(folder);
+            using var baseModel = lora.BaseCopy(Model);
+            new Policy(baseModel, Tokenizer).Write(folder, temp => Lora.PeftAdapterFiles.WriteFiles(Model, temp, baseModelNameOrPath: null));
             return;
         }
-        if (Model.Config.ModelType == GptArchitecture.ModelType) PolicyCheckpoint.Save(Model, folder, Tokenizer.SaveTo);
-        else SavePretrained(folder);
+        Write(folder, extra: null);
+    }
+
+    // The plain policy folder of this (adapter-free) model, atomically; `extra` writes more files into it first.
+    private void Write(string folder, Action<string>? extra)
+    {
+        if (Model.Config.ModelType == GptArchitecture.ModelType)
+            PolicyCheckpoint.Save(Model, folder, temp =>
+            {
+                Tokenizer.SaveTo(temp);
+                extra?.Invoke(temp);
+            });
+        else WritePretrained(folder, extra);
     }
 
     /// <summary>
     /// Loads a folder written by <see cref="Save"/> or <see cref="SavePretrained"/>, or any Hugging Face folder
     /// (<see cref="FromPretrained"/>); its config.json's model_type picks the architecture (none: the built-in GPT).
-    /// Loads float32 weights on the CPU.
+    /// When the folder also holds PEFT adapter files (adapter_config.json and adapter_model.safetensors, as
+    /// <see cref="Save"/> writes for a model with adapters, or as PEFT saves them for this base model), the adapters are
+    /// attached (<see cref="Lora.PeftAdapterFiles.Load"/>). Loads float32 weights on the CPU.
     /// </summary>
     public static Policy Load(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var policy = LoadBase(folder);
+        if (!Lora.PeftAdapterFiles.Exist(folder)) return policy;
+        try
+        {
+            Lora.PeftAdapterFiles.Load(policy.Model, folder);
+            return policy;
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    private static Policy LoadBase(string folder)
+    {
         var configPath = Path.Combine(folder, PolicyCheckpoint.ConfigFile);
         if (File.Exists(configPath) && ModelTypeOf(configPath) != GptArchitecture.ModelType) return FromPretrained(folder);
         var tokenizer = PolicyTokenizer.LoadFrom(folder);

@@ -121,19 +121,74 @@ public class PeftFormatTests
         Assert.That((LoraFixtures.Logits(plain.Model) - LoraFixtures.Logits(policy.Model)).abs().max().item<double>(), Is.LessThan(1e-10));
     }
 
+    [TestCase("ippo-gpt")]
+    [TestCase("qwen2")]
+    [TestCase("llama")]
+    public void PolicySaveAndLoadKeepTheAdaptersAndTheirLogits(string family)
+    {
+        using var scope = NewDisposeScope();
+        using var policy = family switch
+        {
+            "ippo-gpt" => Reliability.ReliabilityFixtures.TinyPolicy(),
+            "qwen2" => Policy.FromPretrained(PretrainedFolders.WriteQwen(Path.Combine(_dir, "source"))),
+            _ => Policy.FromPretrained(PretrainedFolders.WriteLlama(Path.Combine(_dir, "source"))),
+        };
+        var lora = LoraAdapters.Apply(policy.Model, new LoraOptions { Rank = 4, Alpha = 12 });
+        LoraFixtures.PerturbAdapters(policy.Model);
+        var folder = Path.Combine(_dir, "policy");
+
+        policy.Save(folder);
+
+        var files = Directory.GetFiles(folder).Select(Path.GetFileName).ToList();
+        Assert.That(files, Does.Contain("config.json").And.Contain("model.safetensors").And.Contain("adapter_config.json").And.Contain("adapter_model.safetensors"));
+        Assert.That(SafetensorsHeader.Read(Path.Combine(folder, "model.safetensors")).Keys, Has.None.Contains("lora"), "the base model, unmerged");
+        using var loaded = Policy.Load(folder);
+        Assert.That(loaded.Model.Lora, Is.Not.Null);
+        Assert.That(loaded.Model.Lora!.ModuleNames, Is.EqualTo(lora.ModuleNames));
+        Assert.That((loaded.Model.Lora.Options.Rank, loaded.Model.Lora.Options.Alpha), Is.EqualTo((4, 12.0)));
+        // The same base weights and adapter matrices, stored as they were (float32 in, float32 out): the same sums.
+        Assert.That(LoraFixtures.Same(LoraFixtures.Logits(loaded.Model), LoraFixtures.Logits(policy.Model)), Is.True, "adapted logits");
+        using (loaded.Model.Lora.Disable())
+        using (lora.Disable())
+            Assert.That(LoraFixtures.Same(LoraFixtures.Logits(loaded.Model), LoraFixtures.Logits(policy.Model)), Is.True, "base logits");
+        // Loaded as Apply leaves a model: only the adapters train.
+        Assert.That(loaded.Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name), Is.EquivalentTo(LoraAdapters.AdapterParameters(loaded.Model).Select(p => p.Name)));
+    }
+
     [Test]
-    public void PolicySaveWritesAnAdaptedPolicyMergedSoPolicyLoadReadsIt()
+    public void PeftAdapterFilesBesideTheirBaseModelLoadWithIt()
+    {
+        using var scope = NewDisposeScope();
+        var source = PretrainedFolders.WriteQwen(Path.Combine(_dir, "qwen"));
+        using var adapted = Policy.FromPretrained(source);
+        LoraAdapters.Apply(adapted.Model, new LoraOptions { Rank = 2, TargetModules = new[] { "q_proj", "v_proj" } });
+        LoraFixtures.PerturbAdapters(adapted.Model);
+        var adapterFolder = Path.Combine(_dir, "adapter");
+        PeftAdapterFiles.Save(adapted.Model, adapterFolder, "org/tiny-qwen");
+        foreach (var file in new[] { PeftAdapterFiles.ConfigFile, PeftAdapterFiles.WeightsFile })
+            File.Copy(Path.Combine(adapterFolder, file), Path.Combine(source, file));
+
+        using var loaded = Policy.Load(source);
+
+        Assert.That(loaded.Model.Lora!.ModuleNames, Is.EqualTo(adapted.Model.Lora!.ModuleNames));
+        Assert.That(LoraFixtures.Same(LoraFixtures.Logits(loaded.Model), LoraFixtures.Logits(adapted.Model)), Is.True);
+        using (var plain = Policy.FromPretrained(source))
+            Assert.That(plain.Model.Lora, Is.Null, "FromPretrained reads the base model alone");
+    }
+
+    [Test]
+    public void AnAdapterFileThatDoesNotFitTheSavedPolicyFailsLoadNamingTheTensor()
     {
         using var scope = NewDisposeScope();
         using var policy = Reliability.ReliabilityFixtures.TinyPolicy();
         LoraAdapters.Apply(policy.Model, new LoraOptions { Rank = 4 });
-        LoraFixtures.PerturbAdapters(policy.Model);
         var folder = Path.Combine(_dir, "policy");
         policy.Save(folder);
-        using var loaded = Policy.Load(folder);
-        Assert.That(loaded.Model.Lora, Is.Null);
-        // float32: the merged weights round once (relative 6e-8); the two forwards sum the same terms in another order.
-        Assert.That((LoraFixtures.Logits(loaded.Model) - LoraFixtures.Logits(policy.Model)).abs().max().item<float>(), Is.LessThan(1e-4f));
+        var configPath = Path.Combine(folder, PeftAdapterFiles.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["r"] = 2;
+        File.WriteAllText(configPath, config.ToJsonString());
+        Assert.That(() => Policy.Load(folder), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("lora_A.weight").And.Message.Contains(PeftAdapterFiles.WeightsFile));
     }
 
     [Test]

@@ -142,19 +142,37 @@ public sealed class LoraAdapters
     /// </summary>
     public CausalLanguageModel MergedCopy(CausalLanguageModel model)
     {
+        var merged = MergedWeights();
+        try
+        {
+            return PlainCopy(model, merged);
+        }
+        finally
+        {
+            foreach (var t in merged.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A copy of the model without adapters holding its frozen base weights (same dtype and device): what the model
+    /// computes with its adapters off, for <see cref="Policy.Save"/>, which writes the adapters beside it. Owned by the caller.
+    /// </summary>
+    public CausalLanguageModel BaseCopy(CausalLanguageModel model) => PlainCopy(model, new Dictionary<string, Tensor>());
+
+    // A sibling of the model without adapters: every state-dict entry copied, those in `replace` taken from there.
+    private CausalLanguageModel PlainCopy(CausalLanguageModel model, Dictionary<string, Tensor> replace)
+    {
         ArgumentNullException.ThrowIfNull(model);
         if (!ReferenceEquals(model.Lora, this)) throw new ArgumentException("These adapters do not belong to that model.", nameof(model));
         var copy = model.CreateSibling();
         try
         {
             copy.to(ModelDevice.Of(model), ModelDevice.DtypeOf(model));
-            var merged = MergedWeights();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var source = model.state_dict();
             foreach (var (name, target) in copy.state_dict())
-                target.copy_(merged.TryGetValue(name, out var m) ? m : source[name]);
-            foreach (var t in merged.Values) t.Dispose();
+                target.copy_(replace.TryGetValue(name, out var m) ? m : source[name]);
             return copy;
         }
         catch

@@ -33,21 +33,28 @@ public static class PeftAdapterFiles
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        var lora = model.Lora ?? throw new InvalidOperationException("The model has no LoRA adapters to save (LoraAdapters.Apply adds them).");
-        AtomicFolder.Write(folder, temp =>
-        {
-            File.WriteAllText(Path.Combine(temp, ConfigFile), Config(lora, model.Config.ModelType, baseModelNameOrPath).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            var tensors = LoraAdapters.AdapterParameters(model).ToDictionary(p => KeyPrefix + p.Name, p => p.Parameter.detach().cpu().contiguous());
-            try
-            {
-                Safetensors.SaveStateDict(Path.Combine(temp, WeightsFile), tensors);
-            }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
-            }
-        });
+        if (model.Lora is null) throw new InvalidOperationException("The model has no LoRA adapters to save (LoraAdapters.Apply adds them).");
+        AtomicFolder.Write(folder, temp => WriteFiles(model, temp, baseModelNameOrPath));
     }
+
+    /// <summary>Writes <see cref="ConfigFile"/> and <see cref="WeightsFile"/> of <paramref name="model"/>'s adapters into an existing <paramref name="folder"/>.</summary>
+    internal static void WriteFiles(CausalLanguageModel model, string folder, string? baseModelNameOrPath)
+    {
+        var lora = model.Lora ?? throw new InvalidOperationException("The model has no LoRA adapters to save (LoraAdapters.Apply adds them).");
+        File.WriteAllText(Path.Combine(folder, ConfigFile), Config(lora, model.Config.ModelType, baseModelNameOrPath).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var tensors = LoraAdapters.AdapterParameters(model).ToDictionary(p => KeyPrefix + p.Name, p => p.Parameter.detach().cpu().contiguous());
+        try
+        {
+            Safetensors.SaveStateDict(Path.Combine(folder, WeightsFile), tensors);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds PEFT adapter files (its <see cref="ConfigFile"/>).</summary>
+    public static bool Exist(string folder) => File.Exists(Path.Combine(folder, ConfigFile));
 
     /// <summary>
     /// Reads <paramref name="folder"/>'s adapter_config.json as <see cref="LoraOptions"/> (r, lora_alpha, lora_dropout,
