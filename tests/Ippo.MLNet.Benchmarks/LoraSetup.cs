@@ -14,7 +14,8 @@ namespace Ippo.MLNet.Benchmarks;
 /// <summary>
 /// The LoRA benchmark's run: a random Llama-architecture model of 36.4M parameters (hidden 640, 8 layers, 10 heads
 /// with 5 key/value heads, SwiGLU 1728, the built-in character vocabulary, tied head) in float32 on the CPU; PPO with
-/// the default options (separate critic, KL reference, 2 epochs x 2 minibatches) on 64 episodes of the built-in
+/// the default options (separate critic, KL reference, 2 epochs, the rollout's scoring forwards in chunks of 16 rows)
+/// but 2 minibatches of 32 episodes, each run in gradient micro-batches of 8 rows, on 64 episodes of the built-in
 /// prompts, at most 16 new tokens; full fine-tuning, or LoRA rank 16 (alpha 32) on every linear layer. Peak memory is
 /// the peak resident set (VmHWM) of a separate process per mode (<see cref="PeakMemoryArgument"/>) after one
 /// iteration (its first AdamW step allocates the optimizer states), so each figure holds the model, its reference and critic, optimizer states and the activations.
