@@ -29,11 +29,21 @@ public static class PolicyCheckpoint
         });
     }
 
-    /// <summary>Writes config.json and model.safetensors of <paramref name="model"/> into an existing <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// Writes config.json and model.safetensors of <paramref name="model"/> into an existing <paramref name="folder"/>.
+    /// A model with LoRA adapters writes its frozen base weights there and the adapters beside them in PEFT's format
+    /// (<see cref="Models.Lora.PeftAdapterFiles"/>), so <see cref="Policy.Load"/> opens the folder with its adapters.
+    /// </summary>
     public static void WriteModel(CausalLanguageModel model, string folder)
     {
         ModelConfigJson.WriteFile(model.Config, Path.Combine(folder, ConfigFile));
-        StateDictFile.Save(model, Path.Combine(folder, WeightsFile));
+        if (model.Lora is null)
+        {
+            StateDictFile.Save(model, Path.Combine(folder, WeightsFile));
+            return;
+        }
+        StateDictFile.Save(model, Path.Combine(folder, WeightsFile), name => !Models.Lora.LoraAdapters.IsAdapterParameter(name));
+        Models.Lora.PeftAdapterFiles.WriteFiles(model, folder, baseModelNameOrPath: null);
     }
 
     /// <summary>Reads the config of a checkpoint folder, with errors that name the file.</summary>

@@ -7,10 +7,14 @@ namespace Ippo.MLNet.Core.Checkpoints;
 /// <summary>Reads and writes a module's weights as safetensors, checking every tensor's name and shape on load.</summary>
 public static class StateDictFile
 {
-    /// <summary>Writes the module's state dict to <paramref name="path"/> (safetensors).</summary>
-    public static void Save(nn.Module module, string path)
+    /// <summary>
+    /// Writes the module's state dict to <paramref name="path"/> (safetensors): every entry, or those whose name
+    /// <paramref name="include"/> accepts.
+    /// </summary>
+    public static void Save(nn.Module module, string path, Func<string, bool>? include = null)
     {
-        var state = module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+        var state = module.state_dict().Where(kv => include?.Invoke(kv.Key) ?? true)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
         try
         {
             Safetensors.SaveStateDict(path, state);

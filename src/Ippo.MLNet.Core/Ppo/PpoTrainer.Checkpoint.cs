@@ -66,7 +66,7 @@ public sealed partial class PpoTrainer
         if (state.Seed != _options.Seed)
             throw new InvalidDataException($"The checkpoint in '{folder}' was written by a run with Seed {state.Seed}; PpoOptions.Seed is {_options.Seed}. Resume with the same seed.");
 
-        using var policy = LoadModule(Policy.CreateAdaptedSibling(), folder, PolicyCheckpoint.WeightsFile);
+        using var policy = LoadPolicy(folder);
         using var reference = _reference is null ? null : LoadModule(_reference.CreateSibling(), folder, ReferenceFile);
         using var critic = _critic is null ? null : LoadModule(new CriticModel(_critic.Model.CreateAdaptedSibling()), folder, CriticFile);
         using var head = _sharedValueHead is null ? null : LoadModule(new ValueHead(Policy.Config), folder, ValueHeadFile);
@@ -125,6 +125,25 @@ public sealed partial class PpoTrainer
         catch
         {
             module.Dispose();
+            throw;
+        }
+    }
+
+    // The policy's weights into a fresh sibling. With adapters, model.safetensors holds the frozen base and PEFT's files
+    // the adapters (what PolicyCheckpoint.WriteModel writes); a checkpoint without adapter files holds both in model.safetensors.
+    private CausalLanguageModel LoadPolicy(string folder)
+    {
+        if (Policy.Lora is null || !Models.Lora.PeftAdapterFiles.Exist(folder))
+            return LoadModule(Policy.CreateAdaptedSibling(), folder, PolicyCheckpoint.WeightsFile);
+        var sibling = LoadModule(Policy.CreateSibling(), folder, PolicyCheckpoint.WeightsFile);
+        try
+        {
+            Models.Lora.PeftAdapterFiles.Load(sibling, folder);
+            return sibling;
+        }
+        catch
+        {
+            sibling.Dispose();
             throw;
         }
     }

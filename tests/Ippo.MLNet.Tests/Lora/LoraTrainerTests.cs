@@ -4,6 +4,7 @@ using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Models.Lora;
 using Ippo.MLNet.Core.Ppo;
 using Ippo.MLNet.Core.Tasks.Arithmetic;
+using Ippo.MLNet.Tests.Models.Pretrained;
 using NUnit.Framework;
 using TorchSharp;
 using static Ippo.MLNet.Tests.Reliability.ReliabilityFixtures;
@@ -86,6 +87,42 @@ public class LoraTrainerTests
         Assert.That(changed, Is.Not.Empty);
         Assert.That(changed, Has.All.Matches<string>(LoraAdapters.IsAdapterParameter), "only adapter tensors moved");
         Assert.That(changed.Any(n => n.EndsWith("lora_B.weight")), Is.True);
+    }
+
+    [Test]
+    public void ALoraTrainerCheckpointOpensWithPolicyLoadWithItsAdaptersAndAnOlderOneStillResumes()
+    {
+        var dir = Directory.CreateTempSubdirectory("ippo-lora-checkpoint-").FullName;
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var policy = AdaptedPolicy();
+            using var trainer = new PpoTrainer(policy, ArithmeticReward.Create(), Small with { Iterations = 1 });
+            trainer.Train(Prompts);
+            var folder = Path.Combine(dir, "checkpoint");
+            trainer.SaveCheckpoint(folder);
+
+            Assert.That(SafetensorsHeader.Read(Path.Combine(folder, "model.safetensors")).Keys, Has.None.Contains("lora"), "the frozen base");
+            using (var loaded = Policy.Load(folder))
+            {
+                Assert.That(loaded.Model.Lora!.ModuleNames, Is.EqualTo(policy.Model.Lora!.ModuleNames));
+                Assert.That(LoraFixtures.Same(LoraFixtures.Logits(loaded.Model), LoraFixtures.Logits(policy.Model)), Is.True, "the trained adapters");
+            }
+
+            // A checkpoint written before the adapters had their own files: base and adapters together in model.safetensors.
+            Core.Checkpoints.StateDictFile.Save(policy.Model, Path.Combine(folder, "model.safetensors"));
+            File.Delete(Path.Combine(folder, PeftAdapterFiles.ConfigFile));
+            File.Delete(Path.Combine(folder, PeftAdapterFiles.WeightsFile));
+            using var fresh = AdaptedPolicy();
+            LoraFixtures.PerturbAdapters(fresh.Model, seed: 3);
+            using var resumed = new PpoTrainer(fresh, ArithmeticReward.Create(), Small with { Iterations = 1 });
+            resumed.LoadCheckpoint(folder);
+            Assert.That(Differences(Weights(policy.Model), Weights(fresh.Model)), Is.Empty);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [TestCase(true, ValueHeadPlacement.SeparateCritic, 2)]
