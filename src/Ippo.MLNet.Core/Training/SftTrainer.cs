@@ -45,7 +45,7 @@ public static class SftTrainer
                 optimizer.step();
                 float stepLoss = loss.item<float>();
                 windowLoss += stepLoss;
-                log?.SftStep(step + 1, stepLoss, lr);
+                if ((step + 1) % options.Logging.SftStepEvery == 0 || step == options.Steps - 1) log?.SftStep(step + 1, stepLoss, lr);
             }
             windowSteps++;
             if ((step + 1) % options.LogEvery == 0 || step == options.Steps - 1)
