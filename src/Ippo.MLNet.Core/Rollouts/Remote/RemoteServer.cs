@@ -1,4 +1,3 @@
-
 using System.Text;
 using System.Text.Json;
 
@@ -50,9 +49,9 @@ public sealed class RemoteServer
                     throw new RolloutEngineException(
                         $"POST {url} answered {status} {response.ReasonPhrase}{(status >= 500 ? $" after {attempt + 1} attempts" : "")}: {Start(text)}", url, status);
             }
-            catch (HttpRequestException e) when (!last)
+            catch (HttpRequestException) when (!last)
             {
-                _ = e; // a refused or dropped connection: retried below
+                // a refused or dropped connection: retried after the delay below
             }
             catch (HttpRequestException e)
             {
