@@ -15,6 +15,12 @@ public sealed record OwnTaskOptions
     /// <summary>Held-out words for evaluation, none of them a training word. Default 200.</summary>
     public int HeldOutWords { get; init; } = 200;
 
+    /// <summary>
+    /// Gold (word, reversed word) pairs in I-PPO's validation set. Default 32: on seed 2, 128 pairs (the size the
+    /// arithmetic experiment chose) gave I-PPO 12.9% sampled accuracy against 17.7% with 32.
+    /// </summary>
+    public int GoldWords { get; init; } = 32;
+
     /// <summary>Model width. Default 64.</summary>
     public int Width { get; init; } = 64;
 
@@ -40,7 +46,7 @@ public sealed record OwnTaskOptions
     public OwnTaskOptions Validate()
     {
         if (MaxWordLength is < 3 or > 7) throw new ArgumentOutOfRangeException(nameof(MaxWordLength), MaxWordLength, "OwnTaskOptions.MaxWordLength must be in [3, 7].");
-        foreach (var (name, value) in new[] { (nameof(TrainWords), TrainWords), (nameof(HeldOutWords), HeldOutWords), (nameof(Width), Width), (nameof(Layers), Layers),
+        foreach (var (name, value) in new[] { (nameof(TrainWords), TrainWords), (nameof(HeldOutWords), HeldOutWords), (nameof(GoldWords), GoldWords), (nameof(Width), Width), (nameof(Layers), Layers),
                      (nameof(SftSteps), SftSteps), (nameof(RlIterations), RlIterations), (nameof(Episodes), Episodes), (nameof(EvaluationSamples), EvaluationSamples) })
             if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"OwnTaskOptions.{name} must be at least 1.");
         return this;

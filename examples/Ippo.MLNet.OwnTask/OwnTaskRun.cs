@@ -30,10 +30,10 @@ public static class OwnTaskRun
             log?.Invoke(e.RawMessage);
         };
 
-        // Data: training words (SFT rows and RL prompts), held-out words, and 32 gold pairs as I-PPO's validation set.
+        // Data: training words (SFT rows and RL prompts), held-out words, and the gold pairs of I-PPO's validation set.
         var train = WordReversal.Words(options.TrainWords, options.MaxWordLength, options.Seed);
         var heldOut = WordReversal.Words(options.HeldOutWords, options.MaxWordLength, options.Seed + 1, train.ToHashSet());
-        var gold = WordReversal.Words(32, options.MaxWordLength, options.Seed + 2, train.Concat(heldOut).ToHashSet());
+        var gold = WordReversal.Words(options.GoldWords, options.MaxWordLength, options.Seed + 2, train.Concat(heldOut).ToHashSet());
         IDataView View(IEnumerable<string> words) =>
             ml.Data.LoadFromEnumerable(words.Select(w => new WordRow { Prompt = WordReversal.Prompt(w), Answer = WordReversal.Answer(w) }).ToList());
         var trainView = View(train);

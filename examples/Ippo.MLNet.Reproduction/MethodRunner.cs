@@ -85,7 +85,8 @@ internal sealed class MethodRunner
         var shared = new InfluenceFilterOptions { Seed = _seed, Threshold = _options.Threshold, RecomputeValidationEvery = _options.RecomputeValidationEvery };
         var options = method switch
         {
-            ExperimentMethod.IPpo or ExperimentMethod.IGrpo => shared with { Rule = InfluenceRule.Influence },
+            // The paper's rule: kept episodes weighted by s / mean(s) (the library's default leaves them unweighted).
+            ExperimentMethod.IPpo or ExperimentMethod.IGrpo => shared with { Rule = InfluenceRule.Influence, Reweight = true },
             ExperimentMethod.IPpoNoReweight => shared with { Rule = InfluenceRule.Influence, Reweight = false },
             ExperimentMethod.PpoRandomDrop => shared with { Rule = InfluenceRule.RandomDrop },
             _ => null,

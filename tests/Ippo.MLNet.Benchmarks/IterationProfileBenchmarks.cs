@@ -54,7 +54,7 @@ public class IterationProfileBenchmarks
     [Benchmark(Description = "generation (KV cache, no grad)")]
     public long Generation()
     {
-        using var result = _generator.Generate(_promptIds, new GenerationOptions { Temperature = 1, MaxNewTokens = _options.MaxNewTokens });
+        using var result = _generator.Generate(_promptIds, new GenerationOptions { Temperature = 1, MaxNewTokens = _options.MaxNewTokens!.Value });
         return result.Tokens.shape[1];
     }
 

@@ -43,21 +43,8 @@ public sealed record EvaluationOptions
     /// <paramref name="contextLength"/>: <see cref="MaxNewTokens"/>, or all the room left when it is null.
     /// </summary>
     /// <exception cref="ArgumentException">No token fits, or an explicit <see cref="MaxNewTokens"/> does not fit.</exception>
-    public int NewTokensFor(int longestPrompt, int contextLength)
-    {
-        int room = contextLength - longestPrompt;
-        if (MaxNewTokens is { } set)
-        {
-            if (set > room)
-                throw new ArgumentException(
-                    $"EvaluationOptions.MaxNewTokens is {set} but a prompt has {longestPrompt} tokens and the model's context length is {contextLength}: " +
-                    $"at most {Math.Max(room, 0)} new tokens fit. Lower it or leave it null (the room left in the context).");
-            return set;
-        }
-        if (room < 1)
-            throw new ArgumentException($"A prompt has {longestPrompt} tokens and fills the model's context length {contextLength}: no room for a completion.");
-        return room;
-    }
+    public int NewTokensFor(int longestPrompt, int contextLength) =>
+        Generation.NewTokenBudget.Resolve(MaxNewTokens, "EvaluationOptions.MaxNewTokens", longestPrompt, contextLength);
 
     private static ArgumentOutOfRangeException Out(string name, object value, string range) =>
         new(name, value, $"EvaluationOptions.{name} must be in {range}; got {value}.");

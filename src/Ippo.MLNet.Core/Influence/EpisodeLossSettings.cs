@@ -12,8 +12,12 @@ public sealed record EpisodeLossSettings(
     LossAggregation Aggregation = LossAggregation.TokenMean, double Temperature = 1.0,
     double KlLossCoefficient = 0, int? MaxNewTokens = null)
 {
-    /// <summary>The settings the update uses (the KL term only when the KL is a loss term with a reference).</summary>
-    public static EpisodeLossSettings From(PpoOptions options) =>
+    /// <summary>
+    /// The settings the update uses (the KL term only when the KL is a loss term with a reference);
+    /// <paramref name="maxNewTokens"/>: the trainer's resolved rollout length (<see cref="PpoTrainer.ResolvedMaxNewTokens"/>),
+    /// null for <see cref="PpoOptions.MaxNewTokens"/> as set.
+    /// </summary>
+    public static EpisodeLossSettings From(PpoOptions options, int? maxNewTokens = null) =>
         new(options.ClipRangeLow, options.ClipRangeHigh, options.DualClip, options.ResolvedLossAggregation, options.Temperature,
-            options.KlMode == KlMode.Loss && options.NeedsReference ? options.KlCoefficient : 0, options.MaxNewTokens);
+            options.KlMode == KlMode.Loss && options.NeedsReference ? options.KlCoefficient : 0, maxNewTokens ?? options.MaxNewTokens);
 }

@@ -65,7 +65,7 @@ public sealed class InfluenceFilter : IEpisodeFilter, IResumableFilter, IDisposa
         metrics[MetricNames.ValidationGradientSeconds] = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
-        var pass = InfluenceScoring.Capture(trainer.Policy, EpisodeBatch.From(buffer), EpisodeLossSettings.From(trainer.Options));
+        var pass = InfluenceScoring.Capture(trainer.Policy, EpisodeBatch.From(buffer), EpisodeLossSettings.From(trainer.Options, trainer.ResolvedMaxNewTokens));
         double[] scores;
         try
         {

@@ -21,6 +21,13 @@ public sealed record MetricsLogOptions
     /// <summary>Write sample completions as text every this many iterations (and at the first). Default 10; range [1, 1,000,000].</summary>
     public int SamplesEvery { get; init; } = 10;
 
+    /// <summary>
+    /// SFT writes the loss and learning rate of every this many steps (each written step's own values, and always the
+    /// last step). Each TensorBoard event costs a file open and close (TorchSharp's SummaryWriter), a few milliseconds
+    /// where a small model's step takes tens. Default 1 (every step); range [1, 1,000,000]. PPO iterations are all written.
+    /// </summary>
+    public int SftStepEvery { get; init; } = 1;
+
     /// <summary>Completions per text sample; 0 writes none. Default 4; range [0, 1000].</summary>
     public int SampleCount { get; init; } = 4;
 
@@ -39,6 +46,8 @@ public sealed record MetricsLogOptions
             throw new ArgumentOutOfRangeException(nameof(CsvFile), file, $"{owner}.{nameof(CsvFile)} must be a file path (not a folder) or null; got \"{file}\".");
         if (SamplesEvery < 1 || SamplesEvery > 1_000_000)
             throw new ArgumentOutOfRangeException(nameof(SamplesEvery), SamplesEvery, $"{owner}.{nameof(SamplesEvery)} must be in [1, 1000000]; got {SamplesEvery}.");
+        if (SftStepEvery < 1 || SftStepEvery > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(SftStepEvery), SftStepEvery, $"{owner}.{nameof(SftStepEvery)} must be in [1, 1000000]; got {SftStepEvery}.");
         if (SampleCount < 0 || SampleCount > 1000)
             throw new ArgumentOutOfRangeException(nameof(SampleCount), SampleCount, $"{owner}.{nameof(SampleCount)} must be in [0, 1000]; got {SampleCount}.");
         if (Sinks is null || Sinks.Any(s => s is null))

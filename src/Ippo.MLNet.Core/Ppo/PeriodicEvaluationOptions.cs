@@ -22,8 +22,8 @@ public sealed record PeriodicEvaluationOptions
 
     /// <summary>
     /// How to sample: default one sample per prompt at temperature 1 plus the greedy completion, seed 1234, and
-    /// <see cref="EvaluationOptions.MaxNewTokens"/> replaced by <see cref="PpoOptions.MaxNewTokens"/> when left at its
-    /// default. Default: <see cref="EvaluationOptions"/> with SamplesPerPrompt = PassK = 1.
+    /// <see cref="EvaluationOptions.MaxNewTokens"/> replaced by <see cref="PpoOptions.MaxNewTokens"/> when left null
+    /// (both null: the room the model's context leaves after each evaluation batch's longest prompt). Default: <see cref="EvaluationOptions"/> with SamplesPerPrompt = PassK = 1.
     /// </summary>
     public EvaluationOptions Sampling { get; init; } = new() { SamplesPerPrompt = 1, PassK = 1 };
 

@@ -146,11 +146,26 @@ public sealed record PpoOptions
     /// <summary>Sampling temperature of rollouts (and of the log-probs PPO optimises). Default 1; range (0, 10].</summary>
     public double Temperature { get; init; } = 1.0;
 
-    /// <summary>Most new tokens per episode. Default 32; range [1, context length - longest prompt].</summary>
-    public int MaxNewTokens { get; init; } = 32;
+    /// <summary>
+    /// Most new tokens per episode. Default null: the room left in the model's context after the longest prompt of the
+    /// prompt set (as <see cref="Evaluation.EvaluationOptions.MaxNewTokens"/>). Range [1, 65,536]; an explicit value
+    /// that does not fit after the longest prompt is an error naming the context length.
+    /// </summary>
+    public int? MaxNewTokens { get; init; }
 
     /// <summary>Added to the reward of an episode that ran out of tokens without EOS (TRL missing_eos_penalty); 0 = off. Default 0; range [-100, 0].</summary>
     public double MissingEosPenalty { get; init; }
+
+    /// <summary>
+    /// Multiply each token's clipped-surrogate term by the truncated importance weight min(exp(old - engine), cap),
+    /// where old is the trainer's recomputed log-prob and engine the rollout engine's (TRL's
+    /// vllm_importance_sampling_correction, verl's rollout correction). Default false (the engine's log-probs are then
+    /// only logged). With <see cref="Rollouts.InProcessRolloutEngine"/> the two agree to rounding and the weights are about 1.
+    /// </summary>
+    public bool RolloutImportanceSampling { get; init; }
+
+    /// <summary>The cap C of <see cref="RolloutImportanceSampling"/>'s weights. Default 2; range [1, 1000].</summary>
+    public double RolloutImportanceSamplingCap { get; init; } = 2.0;
 
     /// <summary>Gradient-norm clip for policy and critic. Default 0.5 (CleanRL); 0 turns it off; range [0, 1e6].</summary>
     public double MaxGradNorm { get; init; } = 0.5;
@@ -260,7 +275,8 @@ public sealed record PpoOptions
         Closed(nameof(Gamma), Gamma, 0, 1);
         Closed(nameof(Lambda), Lambda, 0, 1);
         Open(nameof(Temperature), Temperature, 0, 10);
-        Int(nameof(MaxNewTokens), MaxNewTokens, 1, 65_536);
+        if (MaxNewTokens is { } maxNew) Int(nameof(MaxNewTokens), maxNew, 1, 65_536);
+        Closed(nameof(RolloutImportanceSamplingCap), RolloutImportanceSamplingCap, 1, 1000);
         Closed(nameof(MissingEosPenalty), MissingEosPenalty, -100, 0);
         Closed(nameof(MaxGradNorm), MaxGradNorm, 0, 1e6);
         if (TargetKl is { } k && !(k > 0 && k <= 100)) throw Out(nameof(TargetKl), k, "(0, 100] or null");
@@ -272,6 +288,14 @@ public sealed record PpoOptions
         (Logging ?? throw new ArgumentNullException(nameof(Logging), "PpoOptions.Logging must not be null.")).Validate($"PpoOptions.{nameof(Logging)}");
         return this;
     }
+
+    /// <summary>
+    /// The rollout length for prompts of at most <paramref name="longestPrompt"/> tokens under a context of
+    /// <paramref name="contextLength"/>: <see cref="MaxNewTokens"/>, or all the room left when it is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">No token fits, or an explicit <see cref="MaxNewTokens"/> does not fit.</exception>
+    public int NewTokensFor(int longestPrompt, int contextLength) =>
+        Generation.NewTokenBudget.Resolve(MaxNewTokens, "PpoOptions.MaxNewTokens", longestPrompt, contextLength);
 
     private static void Int(string name, int value, int min, int max)
     {

@@ -55,6 +55,7 @@ public sealed partial class PpoTrainer
     /// </summary>
     public void LoadCheckpoint(string folder)
     {
+        _engineInSync = false; // the loaded weights reach the engine before the next rollout
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
         var state = ReadState(folder);

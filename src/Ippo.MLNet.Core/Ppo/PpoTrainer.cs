@@ -5,6 +5,7 @@ using Ippo.MLNet.Core.Influence;
 using Ippo.MLNet.Core.Logging;
 using Ippo.MLNet.Core.Models;
 using Ippo.MLNet.Core.Rewards;
+using Ippo.MLNet.Core.Rollouts;
 using Ippo.MLNet.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,7 +31,10 @@ public sealed partial class PpoTrainer : IDisposable
     private readonly ValueHead? _sharedValueHead;
     private readonly TorchSharp.Modules.OptimizerHelper _policyOptimizer;
     private readonly TorchSharp.Modules.OptimizerHelper? _criticOptimizer;
-    private readonly TextGenerator _generator;
+    private readonly IRolloutEngine _engine;
+    private readonly InProcessRolloutEngine? _ownedEngine;
+    private bool _engineInSync;
+    private IReadOnlyList<PromptExample>? _lengthResolvedFor;
     private readonly IKlController _kl;
     private readonly Device _device;
     private readonly List<PpoIterationMetrics> _history = new();
@@ -41,9 +45,11 @@ public sealed partial class PpoTrainer : IDisposable
     /// <summary>
     /// Prepares PPO for <paramref name="policy"/> (trained in place). The reference is a frozen copy of the policy as
     /// it is now (none when the KL coefficient is 0); a separate critic starts from a copy of the policy (any
-    /// architecture), and exists only when the advantage estimator needs one.
+    /// architecture), and exists only when the advantage estimator needs one. <paramref name="rolloutEngine"/> samples
+    /// the rollouts (null: an <see cref="InProcessRolloutEngine"/> over the policy, owned by the trainer; an engine
+    /// passed in stays the caller's to dispose).
     /// </summary>
-    public PpoTrainer(Policy policy, RewardFunction reward, PpoOptions options, IEpisodeFilter? filter = null)
+    public PpoTrainer(Policy policy, RewardFunction reward, PpoOptions options, IEpisodeFilter? filter = null, IRolloutEngine? rolloutEngine = null)
     {
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _reward = reward ?? throw new ArgumentNullException(nameof(reward));
@@ -79,7 +85,8 @@ public sealed partial class PpoTrainer : IDisposable
             policyParameters.AddRange(_sharedValueHead.parameters());
         }
         _policyOptimizer = optim.AdamW(policyParameters, lr: options.LearningRate, weight_decay: 0);
-        _generator = new TextGenerator(policy, options.Seed);
+        _ownedEngine = rolloutEngine is null ? new InProcessRolloutEngine(policy) : null;
+        _engine = rolloutEngine ?? _ownedEngine!;
         // In loss mode the reward carries no KL: its controller stays at 0 and the loss term reads KlCoefficient.
         _kl = options.AdaptiveKlTarget is { } target
             ? new AdaptiveKlController(options.KlCoefficient, target, options.AdaptiveKlHorizon)
@@ -92,8 +99,8 @@ public sealed partial class PpoTrainer : IDisposable
     /// weighted sum, and every iteration logs each reward's mean and standard deviation
     /// (<see cref="WeightedRewards.MeanMetric"/>, <see cref="WeightedRewards.StdMetric"/>). Otherwise as the other constructor.
     /// </summary>
-    public PpoTrainer(Policy policy, WeightedRewards rewards, PpoOptions options, IEpisodeFilter? filter = null)
-        : this(policy, (rewards ?? throw new ArgumentNullException(nameof(rewards))).AsFunction(), options, filter) => _rewards = rewards;
+    public PpoTrainer(Policy policy, WeightedRewards rewards, PpoOptions options, IEpisodeFilter? filter = null, IRolloutEngine? rolloutEngine = null)
+        : this(policy, (rewards ?? throw new ArgumentNullException(nameof(rewards))).AsFunction(), options, filter, rolloutEngine) => _rewards = rewards;
 
     /// <summary>The model being trained (in place).</summary>
     public CausalLanguageModel Policy => _policy.Model;
@@ -121,6 +128,15 @@ public sealed partial class PpoTrainer : IDisposable
 
     /// <summary>Whether a critic optimizer exists (a separate critic with a critic-based estimator).</summary>
     public bool HasCriticOptimizer => _criticOptimizer is not null;
+
+    /// <summary>The engine that samples the rollouts (<see cref="InProcessRolloutEngine"/> unless one was passed in).</summary>
+    public IRolloutEngine RolloutEngine => _engine;
+
+    /// <summary>
+    /// The rollout length in use: <see cref="PpoOptions.MaxNewTokens"/>, or the room the model's context leaves after
+    /// the longest prompt of the prompt set when that is null. Null before the first rollout.
+    /// </summary>
+    public int? ResolvedMaxNewTokens { get; private set; }
 
     /// <summary>The options, validated.</summary>
     public PpoOptions Options => _options;
@@ -203,6 +219,8 @@ public sealed partial class PpoTrainer : IDisposable
             metrics[MetricNames.UpdateSteps] = 0;
         }
         _kl.Update(metrics[MetricNames.Kl], collected.Count);
+        if (metrics.GetValueOrDefault(MetricNames.UpdateSteps) > 0) _engineInSync = false;
+        if (!_engineInSync) SyncEngine(metrics); // after every update, so the engine holds the weights the next rollout needs
         bool skipped = !finite || metrics.GetValueOrDefault(MetricNames.SkippedSteps) > 0;
         _nonFiniteStreak = skipped ? _nonFiniteStreak + 1 : 0;
         metrics[MetricNames.NonFiniteStreak] = _nonFiniteStreak;
@@ -215,7 +233,7 @@ public sealed partial class PpoTrainer : IDisposable
     private IReadOnlyDictionary<string, double> EvaluateHeldOut(PeriodicEvaluationOptions evaluation)
     {
         var clock = Stopwatch.StartNew();
-        var sampling = evaluation.Sampling.MaxNewTokens == new Evaluation.EvaluationOptions().MaxNewTokens
+        var sampling = evaluation.Sampling.MaxNewTokens is null
             ? evaluation.Sampling with { MaxNewTokens = _options.MaxNewTokens }
             : evaluation.Sampling;
         var result = Evaluation.PolicyEvaluator.Evaluate(_policy, evaluation.Prompts!, evaluation.Judge!, sampling);
@@ -240,7 +258,6 @@ public sealed partial class PpoTrainer : IDisposable
     private void Reseed(int iteration)
     {
         _random = new Random(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Trainer));
-        _generator.Reseed(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Sampling));
         if (Policy.Config.Dropout > 0) manual_seed(IterationSeeds.For(_options.Seed, iteration, IterationSeeds.Dropout));
     }
 
@@ -274,8 +291,64 @@ public sealed partial class PpoTrainer : IDisposable
         var buffer = Rollout(prompts, metrics);
         metrics[MetricNames.RolloutSeconds] = Lap(clock) - metrics[MetricNames.ScoringSeconds];
         ComputeAdvantages(buffer, metrics);
+        if (_options.RolloutImportanceSampling) ApplyImportanceWeights(buffer, metrics);
         metrics[MetricNames.ScoringSeconds] += Lap(clock);
         return buffer;
+    }
+
+    // The clipped surrogate (dual clip included) is positively homogeneous in the advantage: w * loss(A) = loss(w * A)
+    // for w > 0, so scaling each token's advantage by its weight multiplies its policy-gradient term by that weight,
+    // in the update and in the influence scores alike. The value and KL terms do not read advantages.
+    private void ApplyImportanceWeights(RolloutBuffer buffer, IDictionary<string, double> metrics)
+    {
+        using var scope = NewDisposeScope();
+        var weights = RolloutCorrection.TruncatedImportanceWeights(buffer.OldLogProbs, buffer.EngineLogProbs!, buffer.ResponseMask, _options.RolloutImportanceSamplingCap);
+        var weighted = (buffer.Advantages! * weights.to(buffer.Advantages!.dtype)).DetachFromDisposeScope();
+        buffer.Advantages.Dispose();
+        buffer.Advantages = weighted;
+        buffer.ImportanceWeights = weights.DetachFromDisposeScope();
+        var (min, mean, max) = RolloutCorrection.Summary(buffer.ImportanceWeights, buffer.ResponseMask);
+        metrics[RolloutMetricNames.ImportanceRatioMin] = min;
+        metrics[RolloutMetricNames.ImportanceRatioMean] = mean;
+        metrics[RolloutMetricNames.ImportanceRatioMax] = max;
+    }
+
+    private List<RolloutCompletion> Sample(IReadOnlyList<int[]> drawIds, IReadOnlyList<PromptExample> prompts, IDictionary<string, double> metrics)
+    {
+        int maxNew = ResolveMaxNewTokens(prompts);
+        if (!_engineInSync) SyncEngine(metrics);
+        var request = new RolloutRequest(
+            drawIds, _options.SamplesPerPrompt, new GenerationOptions { Temperature = _options.Temperature, MaxNewTokens = maxNew },
+            _policy.Tokenizer.EosIds.ToArray(), IterationSeeds.For(_options.Seed, IterationsDone + 1, IterationSeeds.Sampling));
+        var completions = _engine.GenerateAsync(request).GetAwaiter().GetResult();
+        RolloutCompletions.Check(request, completions, _policy.DrawableVocabSize, _engine.GetType().Name);
+        return completions.ToList();
+    }
+
+    private void SyncEngine(IDictionary<string, double> metrics)
+    {
+        var clock = Stopwatch.StartNew();
+        _engine.SyncWeightsAsync(_policy).GetAwaiter().GetResult();
+        _engineInSync = true;
+        metrics[RolloutMetricNames.WeightSyncSeconds] = (metrics.TryGetValue(RolloutMetricNames.WeightSyncSeconds, out var before) ? before : 0) + clock.Elapsed.TotalSeconds;
+    }
+
+    // Once per prompt set: the longest prompt of the set fixes the length, so dr_grpo's constant stays the same across iterations.
+    private int ResolveMaxNewTokens(IReadOnlyList<PromptExample> prompts)
+    {
+        if (ResolvedMaxNewTokens is { } known && ReferenceEquals(prompts, _lengthResolvedFor)) return known;
+        int longest = prompts.Max(p => _policy.EncodePrompt(p.Prompt).Length);
+        ResolvedMaxNewTokens = _options.NewTokensFor(longest, Policy.Config.ContextLength);
+        _lengthResolvedFor = prompts;
+        return ResolvedMaxNewTokens.Value;
+    }
+
+    // The engine's log-probs, right-padded with 0 [rows, width].
+    private Tensor EngineLogProbs(IReadOnlyList<RolloutCompletion> completions, int width)
+    {
+        var values = new float[completions.Count * width];
+        for (int i = 0; i < completions.Count; i++) completions[i].LogProbs.CopyTo(values, i * width);
+        return tensor(values, new long[] { completions.Count, width }, device: _device);
     }
 
     /// <summary>Phase 2: the filter's decision (all episodes, weight 1, without a filter).</summary>
@@ -318,28 +391,37 @@ public sealed partial class PpoTrainer : IDisposable
         int samples = _options.SamplesPerPrompt;
         var draws = Enumerable.Range(0, _options.EpisodesPerIteration / samples).Select(_ => _random.Next(prompts.Count)).ToArray();
         var picked = draws.SelectMany(p => Enumerable.Repeat(p, samples)).ToArray();
-        var ids = picked.Select(i => _policy.EncodePrompt(prompts[i].Prompt)).ToList();
+        var drawIds = draws.Select(i => _policy.EncodePrompt(prompts[i].Prompt)).ToList();
+        var ids = drawIds.SelectMany(p => Enumerable.Repeat(p, samples)).ToList();
+        var generated = Sample(drawIds, prompts, metrics);
         using var scope = NewDisposeScope();
-        using var generated = _generator.Generate(ids, new GenerationOptions { Temperature = _options.Temperature, MaxNewTokens = _options.MaxNewTokens });
-        var completions = generated.CompletionIds();
+        var (promptTokens, promptMask) = PromptBatch.LeftPad(ids, _policy.Tokenizer.PadId, _device);
+        var (responseTokens, responseMask) = PromptBatch.RightPad(generated.Select(c => c.TokenIds).ToList(), _policy.Tokenizer.PadId, _device);
+        var engineLogProbs = EngineLogProbs(generated, (int)responseTokens.shape[1]);
         var clock = Stopwatch.StartNew();
         var episodes = new List<Episode>(picked.Length);
         var components = new List<double[]>(_rewards is null ? 0 : picked.Length);
         for (int row = 0; row < picked.Length; row++)
         {
             var example = prompts[picked[row]];
-            var text = _policy.Tokenizer.Decode(completions[row]);
-            bool eos = generated.EndedWithStop[row];
+            bool eos = generated[row].EndedWithStop;
+            var text = _policy.Tokenizer.Decode(eos ? generated[row].TokenIds[..^1] : generated[row].TokenIds);
             double reward = ScoreOne(picked[row], example, text, eos, components);
             if (!eos) reward += _options.MissingEosPenalty;
             episodes.Add(new Episode(picked[row], example.Prompt, text, example.Reference, eos, reward, row / samples));
         }
+        Tensor oldLogProbs;
         Tensor? refLogProbs = null, values = null;
         using (no_grad())
         {
             // Row chunks, each in its own dispose scope (PpoOptions.ScoringChunkSize): the forwards' intermediates die per chunk.
-            var scored = new[] { generated.PromptTokens, generated.PromptMask, generated.Tokens, generated.Mask };
+            var scored = new[] { promptTokens, promptMask, responseTokens, responseMask };
             int? chunk = _options.ScoringChunkSize;
+            // The old log-probs are always the training policy's (as verl): the engine's serve only as a diagnostic.
+            bool wasTraining = Policy.training;
+            Policy.eval();
+            oldLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(Policy, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
+            Policy.train(wasTraining);
             if (_reference is not null)
                 refLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(_reference, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
             else if (ReferenceIsBaseModel)
@@ -349,19 +431,23 @@ public sealed partial class PpoTrainer : IDisposable
                 values = ChunkedScoring.ByRows(scored, chunk, x => new[] { Values(x[0], x[1], x[2], x[3]) })[0];
         }
         metrics[MetricNames.ScoringSeconds] = clock.Elapsed.TotalSeconds;
+        var (gapMean, gapMax) = RolloutCorrection.LogProbDifference(oldLogProbs, engineLogProbs, responseMask);
+        metrics[RolloutMetricNames.LogProbDifferenceMean] = gapMean.item<double>();
+        metrics[RolloutMetricNames.LogProbDifferenceMax] = gapMax.item<double>();
         var buffer = new RolloutBuffer
         {
             Episodes = episodes,
-            PromptTokens = generated.PromptTokens.alias().DetachFromDisposeScope(),
-            PromptMask = generated.PromptMask.alias().DetachFromDisposeScope(),
-            ResponseTokens = generated.Tokens.alias().DetachFromDisposeScope(),
-            ResponseMask = generated.Mask.alias().DetachFromDisposeScope(),
-            OldLogProbs = generated.LogProbs.alias().DetachFromDisposeScope(),
+            PromptTokens = promptTokens.DetachFromDisposeScope(),
+            PromptMask = promptMask.DetachFromDisposeScope(),
+            ResponseTokens = responseTokens.DetachFromDisposeScope(),
+            ResponseMask = responseMask.DetachFromDisposeScope(),
+            OldLogProbs = oldLogProbs.DetachFromDisposeScope(),
             RefLogProbs = refLogProbs?.DetachFromDisposeScope(),
             Values = values?.DetachFromDisposeScope(),
             GroupIds = Groups.Ids(draws.Length, samples, _device).DetachFromDisposeScope(),
             Scores = tensor(episodes.Select(e => (float)e.Reward).ToArray(), device: _device).DetachFromDisposeScope(),
         };
+        buffer.EngineLogProbs = engineLogProbs.DetachFromDisposeScope();
         metrics[MetricNames.Scores] = episodes.Average(e => e.Reward);
         if (_rewards is not null)
             foreach (var (name, value) in _rewards.Metrics(components)) metrics[name] = value;
@@ -528,7 +614,7 @@ public sealed partial class PpoTrainer : IDisposable
         var returns = _estimator.NeedsCritic ? Rows(buffer.Returns!) : null;
         var refLogProbs = _options.KlMode == KlMode.Loss && _options.NeedsReference ? Rows(buffer.RefLogProbs!) : null;
         // dr_grpo's constant: each episode's token sum over MaxNewTokens, averaged over the minibatch.
-        double? denominator = _aggregation == LossAggregation.SequenceMeanTokenSumNorm ? (double)rows.Length * _options.MaxNewTokens : null;
+        double? denominator = _aggregation == LossAggregation.SequenceMeanTokenSumNorm ? (double)rows.Length * ResolvedMaxNewTokens!.Value : null;
 
         Tensor? fusedLogProbs = null, fusedEntropy = null;
         Dictionary<string, Tensor>? assembled = null;
@@ -684,7 +770,7 @@ public sealed partial class PpoTrainer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _generator.Dispose();
+        _ownedEngine?.Dispose();
         _log?.Dispose();
         _policyOptimizer.Dispose();
         _criticOptimizer?.Dispose();

@@ -56,6 +56,15 @@ public sealed class RolloutBuffer : IDisposable
     /// <summary>Per-episode loss weights [episodes]; null means 1 for every episode.</summary>
     public Tensor? Weights { get; set; }
 
+    /// <summary>The rollout engine's log-prob of each response token [episodes, responseLength], 0 on padding (a diagnostic; the losses use <see cref="OldLogProbs"/>).</summary>
+    public Tensor? EngineLogProbs { get; set; }
+
+    /// <summary>
+    /// Truncated importance weights min(exp(old - engine), cap) [episodes, responseLength] when
+    /// <see cref="PpoOptions.RolloutImportanceSampling"/> is on (they have multiplied <see cref="Advantages"/>), else null.
+    /// </summary>
+    public Tensor? ImportanceWeights { get; set; }
+
     /// <summary>Number of episodes.</summary>
     public int Count => Episodes.Count;
 
@@ -74,13 +83,14 @@ public sealed class RolloutBuffer : IDisposable
             GroupIds = TakeOrNull(GroupIds), LossMask = TakeOrNull(LossMask),
             Kl = TakeOrNull(Kl), TokenRewards = TakeOrNull(TokenRewards), Advantages = TakeOrNull(Advantages),
             Returns = TakeOrNull(Returns), Weights = TakeOrNull(Weights),
+            EngineLogProbs = TakeOrNull(EngineLogProbs), ImportanceWeights = TakeOrNull(ImportanceWeights),
         };
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in new[] { PromptTokens, PromptMask, ResponseTokens, ResponseMask, OldLogProbs, RefLogProbs, Values, GroupIds, LossMask, Scores, Kl, TokenRewards, Advantages, Returns, Weights })
+        foreach (var t in new[] { PromptTokens, PromptMask, ResponseTokens, ResponseMask, OldLogProbs, RefLogProbs, Values, GroupIds, LossMask, Scores, Kl, TokenRewards, Advantages, Returns, Weights, EngineLogProbs, ImportanceWeights })
             t?.Dispose();
     }
 }

@@ -24,7 +24,7 @@ public static class SftTrainer
         var random = new Random(options.Seed);
         // Only trainable parameters: a LoRA model's frozen base gets no optimizer state.
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.AdamW(trainable, lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(trainable, lr: options.LearningRate, beta1: options.AdamBeta1, beta2: options.AdamBeta2, weight_decay: options.WeightDecay);
         model.train();
         using var log = MetricsLog.Open(options.Logging, CsvMetricsSink.StepColumn);
         double windowLoss = 0, lastWindowMean = double.NaN;
@@ -45,7 +45,7 @@ public static class SftTrainer
                 optimizer.step();
                 float stepLoss = loss.item<float>();
                 windowLoss += stepLoss;
-                log?.SftStep(step + 1, stepLoss, lr);
+                if ((step + 1) % options.Logging.SftStepEvery == 0 || step == options.Steps - 1) log?.SftStep(step + 1, stepLoss, lr);
             }
             windowSteps++;
             if ((step + 1) % options.LogEvery == 0 || step == options.Steps - 1)

@@ -56,9 +56,9 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
         {
             policy.Model.to(DeviceSelector.Resolve(_mlContext.GpuDeviceId, _mlContext.FallbackToCpu, w => channel.Warning(MessageSensitivity.None, w)));
             foreach (var (p, i) in prompts.Select((p, i) => (p, i)))
-                if (policy.EncodePrompt(p.Prompt).Length + Options.Ppo.MaxNewTokens > policy.Model.Config.ContextLength)
+                if (policy.EncodePrompt(p.Prompt).Length + (Options.Ppo.MaxNewTokens ?? 1) > policy.Model.Config.ContextLength)
                     throw new ArgumentException(
-                        $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
+                        $"Row {i} of column '{Options.PromptColumnName}' has {policy.EncodePrompt(p.Prompt).Length} tokens; with Ppo.MaxNewTokens {Options.Ppo.MaxNewTokens?.ToString() ?? "null (at least 1 new token)"} that exceeds the policy's context length {policy.Model.Config.ContextLength}.",
                         nameof(input));
             if (Options.Lora is { } lora) LoraAdapters.Apply(policy.Model, lora);
             IReadOnlyList<PpoIterationMetrics> history;
@@ -68,8 +68,8 @@ public sealed class PpoTrainerEstimator : IEstimator<PolicyTransformer>
             {
                 var ppo = WithEvaluation(Options.EffectivePpo());
                 using var trainer = Options.Rewards is { } rewards
-                    ? new PpoTrainer(policy, rewards, ppo, filter)
-                    : new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), ppo, filter);
+                    ? new PpoTrainer(policy, rewards, ppo, filter, Options.RolloutEngine)
+                    : new PpoTrainer(policy, Options.Reward ?? ArithmeticReward.Create(), ppo, filter, Options.RolloutEngine);
                 if (Options.ResumeFrom is { } checkpoint)
                 {
                     trainer.LoadCheckpoint(checkpoint);

@@ -49,6 +49,12 @@ public record PpoTrainerOptions
     public PpoOptions Ppo { get; init; } = new();
 
     /// <summary>
+    /// Where rollouts are sampled (for example a <see cref="Core.Rollouts.Remote.OpenAiCompletionsRolloutEngine"/> on a
+    /// vLLM server). Default null: the in-process TorchSharp generator. The engine stays the caller's to dispose.
+    /// </summary>
+    public Core.Rollouts.IRolloutEngine? RolloutEngine { get; init; }
+
+    /// <summary>
     /// LoRA adapters to train instead of every weight (<see cref="LoraOptions"/>: rank, alpha, dropout, target modules,
     /// rsLoRA): the initial policy's copy gets them, its base weights are frozen, the reference is the base (no copy) and a
     /// separate critic gets its own adapters on the same base. Default null: full fine-tuning. An initial policy that

@@ -53,12 +53,24 @@ public class InfluenceSelectionTests
     {
         var options = option switch
         {
-            nameof(InfluenceFilterOptions.Threshold) => new InfluenceFilterOptions { Threshold = value },
+            nameof(InfluenceFilterOptions.Threshold) => new InfluenceFilterOptions { Threshold = value, Reweight = true },
             nameof(InfluenceFilterOptions.MinKeptFraction) => new InfluenceFilterOptions { MinKeptFraction = value },
             nameof(InfluenceFilterOptions.Patience) => new InfluenceFilterOptions { Patience = (int)value },
             _ => new InfluenceFilterOptions { RecomputeValidationEvery = (int)value },
         };
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate())!;
         Assert.That(error.Message, Does.Contain($"InfluenceFilterOptions.{option}").And.Contain("must be in"));
+    }
+
+    [Test]
+    public void TheDefaultKeepsEpisodesUnweightedAndAllowsANegativeThreshold()
+    {
+        var options = new InfluenceFilterOptions { Threshold = -0.25 }.Validate();
+        var decision = InfluenceSelection.Apply(Scores, options, new Random(0));
+        Assert.That(options.Reweight, Is.False);
+        Assert.That(decision.Kept, Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+        Assert.That(decision.Weights, Is.Null, "kept episodes weigh 1 unless Reweight is set");
+        var paper = InfluenceSelection.Apply(Scores, new InfluenceFilterOptions { Reweight = true }, new Random(0));
+        Assert.That(paper.Weights, Is.Not.Null, "Reweight = true is the paper's s / mean(s)");
     }
 }

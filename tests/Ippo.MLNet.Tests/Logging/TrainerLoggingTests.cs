@@ -108,6 +108,26 @@ public class TrainerLoggingTests : LoggingTestFolder
         Assert.That(Scalars(tb).Where(s => s.Tag == SftMetricNames.Loss), Is.EqualTo(losses.Select((l, i) => ((long)i + 1, SftMetricNames.Loss, (float)l))));
     }
 
+    [Test]
+    public void SftStepEveryWritesEveryNthStepAndTheLastWithTheValuesOfAFullLog()
+    {
+        var examples = Enumerable.Range(3, 8).Select(i => new TokenizedExample(new[] { i }, new[] { i + 8, 2 })).ToList();
+        var options = new SftOptions { Steps = 7, BatchSize = 4, LogEvery = 7, WarmupSteps = 2 };
+        List<string[]> Rows(string name, int every)
+        {
+            var csv = Path.Combine(Dir, name);
+            using (var model = TinyModels.Model(seed: 42))
+                SftTrainer.Train(model, examples, TinyModels.Pad, options with { Logging = new MetricsLogOptions { CsvFile = csv, SftStepEvery = every } });
+            return CsvFile.Read(csv).Rows.Select(r => r.ToArray()).ToList();
+        }
+        var all = Rows("all.csv", 1);
+        var sparse = Rows("every3.csv", 3);
+        Assert.That(sparse.Select(r => r[0]), Is.EqualTo(new[] { "3", "6", "7" }), "every third step, and the last");
+        Assert.That(sparse, Is.EqualTo(new[] { all[2], all[5], all[6] }), "the same step's loss and learning rate as a full log");
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new MetricsLogOptions { SftStepEvery = 0 }.Validate("SftOptions.Logging"))!;
+        Assert.That(bad.Message, Does.Contain("SftOptions.Logging.SftStepEvery").And.Contain("[1, 1000000]"));
+    }
+
     private sealed class RecordingSink : IMetricsSink
     {
         public List<PpoIterationMetrics> Iterations { get; } = new();

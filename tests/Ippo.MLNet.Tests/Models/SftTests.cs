@@ -49,6 +49,25 @@ public class SftTests
     }
 
     [Test]
+    public void AdamBetasReachTheOptimizer()
+    {
+        // Same seed and data, only beta2 differs: the first step is identical (bias correction makes Adam's first step
+        // sign-like for any beta2), later steps differ because the second moment decays at a different rate.
+        var examples = Enumerable.Range(3, 8).Select(i => new TokenizedExample(new[] { i }, new[] { i + 8, 2 })).ToList();
+        List<double> Losses(double beta2)
+        {
+            using var model = TinyModels.Model(seed: 42);
+            var seen = new List<double>();
+            SftTrainer.Train(model, examples, 0, new SftOptions { Steps = 6, BatchSize = 8, LogEvery = 1, WarmupSteps = 0, Seed = 4, AdamBeta2 = beta2 }, p => seen.Add(p.Loss));
+            return seen;
+        }
+        var standard = Losses(0.999);
+        var fast = Losses(0.9);
+        Assert.That(fast[0], Is.EqualTo(standard[0]), "the loss before any update");
+        Assert.That(fast.Skip(2), Is.Not.EqualTo(standard.Skip(2)), "beta2 changes the later updates");
+    }
+
+    [Test]
     public void AnExampleLongerThanTheContextIsRejectedByIndex()
     {
         using var model = TinyModels.Model();
@@ -60,12 +79,16 @@ public class SftTests
     [TestCase("Steps", 0)]
     [TestCase("LearningRate", 0.0)]
     [TestCase("WarmupSteps", -1)]
+    [TestCase("AdamBeta1", 1.0)]
+    [TestCase("AdamBeta2", -0.1)]
     public void InvalidOptionsNameTheOption(string option, double value)
     {
         var options = option switch
         {
             "Steps" => new SftOptions { Steps = (int)value },
             "LearningRate" => new SftOptions { LearningRate = value },
+            "AdamBeta1" => new SftOptions { AdamBeta1 = value },
+            "AdamBeta2" => new SftOptions { AdamBeta2 = value },
             _ => new SftOptions { WarmupSteps = (int)value },
         };
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate())!;

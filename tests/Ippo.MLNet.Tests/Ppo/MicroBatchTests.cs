@@ -33,6 +33,8 @@ public class MicroBatchTests
         using var whole = new PpoTrainer(policy, ArithmeticReward.Create(), options with { MicroBatchSize = null });
         using var split = new PpoTrainer(copy, ArithmeticReward.Create(), options with { MicroBatchSize = 3 });
         using var buffer = whole.CollectRollout(Prompts, new Dictionary<string, double>());
+        // The same rollout on the other trainer (it resolves the rollout length dr_grpo divides by); the first buffer is the one scored.
+        split.CollectRollout(Prompts, new Dictionary<string, double>()).Dispose();
         var rows = Enumerable.Range(0, Episodes).Reverse().ToArray();
         var a = whole.AccumulateGradients(buffer, rows)!;
         var b = split.AccumulateGradients(buffer, rows)!;
@@ -63,6 +65,7 @@ public class MicroBatchTests
         using var whole = new PpoTrainer(policy, ArithmeticReward.Create(), options);
         using var same = new PpoTrainer(copy, ArithmeticReward.Create(), options with { MicroBatchSize = Episodes });
         using var buffer = whole.CollectRollout(Prompts, new Dictionary<string, double>());
+        same.CollectRollout(Prompts, new Dictionary<string, double>()).Dispose();
         var rows = Enumerable.Range(0, Episodes).ToArray();
         whole.AccumulateGradients(buffer, rows);
         same.AccumulateGradients(buffer, rows);

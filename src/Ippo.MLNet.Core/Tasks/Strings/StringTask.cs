@@ -99,7 +99,7 @@ public abstract class StringTask
     /// <summary>The task's tokenizer: one id per letter and the separator, after &lt;pad&gt;, &lt;bos&gt;, &lt;eos&gt;.</summary>
     public PolicyTokenizer Tokenizer() => PolicyTokenizer.FromCharacters(Letters + Separator);
 
-    /// <summary>The default model for the task: the built-in GPT, width 64, 2 layers, 4 heads, a context of MaxLength + 34 tokens (room for 32 new tokens, PpoOptions.MaxNewTokens' default, after the longest prompt).</summary>
+    /// <summary>The default model for the task: the built-in GPT, width 64, 2 layers, 4 heads, a context of MaxLength + 34 tokens (room for 32 new tokens after the longest prompt; PpoOptions.MaxNewTokens left null uses that room).</summary>
     public GptConfig ModelConfig(long initSeed = 0) => new()
     {
         VocabSize = Tokenizer().VocabSize, ContextLength = MaxLength + 2 + 32, Width = 64, Layers = 2, Heads = 4, InitSeed = initSeed,
