@@ -77,8 +77,8 @@ public sealed record PpoOptions
     public int? MicroBatchSize { get; init; }
 
     /// <summary>
-    /// Rows per chunk of the rollout's no-grad scoring forwards over the whole buffer (reference log-probs, critic
-    /// values): each chunk runs in its own dispose scope, so the peak of their intermediates follows the chunk, not the
+    /// Rows per chunk of the rollout's no-grad scoring forwards over the whole buffer (the policy's old log-probs,
+    /// reference log-probs, critic values): each chunk runs in its own dispose scope, so the peak of their intermediates follows the chunk, not the
     /// buffer; values equal the whole-buffer forward up to float rounding. Null or 0 scores the whole buffer at once.
     /// Default 16; range [0, 65,536] or null.
     /// </summary>
