@@ -2,13 +2,13 @@ using System.Globalization;
 
 /// <summary>The quickstart's command line: <c>[--seed N] [--sft-steps N] [--sft-batch N] [--sft-learning-rate X] [--iterations N] [--rl-learning-rate X]</c>.</summary>
 /// <param name="Seed">Model init and every data draw. Default 1; range [0, 1,000,000].</param>
-/// <param name="SftSteps">Steps of the SFT warm start. Default 4,500; range [1, 1,000,000].</param>
+/// <param name="SftSteps">Steps of the SFT warm start. Default 6,000; range [1, 1,000,000].</param>
 /// <param name="SftBatch">Examples per SFT step. Default 64; range [1, 4,096].</param>
-/// <param name="SftLearningRate">Peak SFT learning rate (warm-up, then cosine decay). Default 4.5e-3; range (0, 1].</param>
+/// <param name="SftLearningRate">Peak SFT learning rate (warm-up, then cosine decay). Default 3e-3; range (0, 1].</param>
 /// <param name="Iterations">RL iterations of PPO and of I-PPO (64 episodes each). Default 80; range [1, 100,000].</param>
 /// <param name="RlLearningRate">Policy learning rate of PPO and I-PPO. Default 1e-4; range (0, 1].</param>
 internal sealed record QuickstartArguments(
-    int Seed = 1, int SftSteps = 4500, int Iterations = 80, double RlLearningRate = 1e-4, int SftBatch = 64, double SftLearningRate = 4.5e-3)
+    int Seed = 1, int SftSteps = 6000, int Iterations = 80, double RlLearningRate = 1e-4, int SftBatch = 64, double SftLearningRate = 3e-3)
 {
     private const string Usage = "Usage: Ippo.MLNet.Quickstart [--seed N] [--sft-steps N] [--sft-batch N] [--sft-learning-rate X] [--iterations N] [--rl-learning-rate X]";
 
