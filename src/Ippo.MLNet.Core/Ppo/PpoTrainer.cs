@@ -417,16 +417,18 @@ public sealed partial class PpoTrainer : IDisposable
             // Row chunks, each in its own dispose scope (PpoOptions.ScoringChunkSize): the forwards' intermediates die per chunk.
             var scored = new[] { promptTokens, promptMask, responseTokens, responseMask };
             int? chunk = _options.ScoringChunkSize;
+            Tensor LogProbsUnder(CausalLanguageModel model) => ChunkedScoring.ByRows(scored, chunk,
+                x => new[] { SequenceScoring.LogProbsAndEntropy(model, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
             // The old log-probs are always the training policy's (as verl): the engine's serve only as a diagnostic.
             bool wasTraining = Policy.training;
             Policy.eval();
-            oldLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(Policy, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
-            Policy.train(wasTraining);
+            try { oldLogProbs = LogProbsUnder(Policy); }
+            finally { Policy.train(wasTraining); }
             if (_reference is not null)
-                refLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(_reference, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
+                refLogProbs = LogProbsUnder(_reference);
             else if (ReferenceIsBaseModel)
                 using (Policy.Lora!.Disable())
-                    refLogProbs = ChunkedScoring.ByRows(scored, chunk, x => new[] { SequenceScoring.LogProbsAndEntropy(Policy, x[0], x[1], x[2], x[3], _options.Temperature).LogProbs })[0];
+                    refLogProbs = LogProbsUnder(Policy);
             if (_estimator.NeedsCritic)
                 values = ChunkedScoring.ByRows(scored, chunk, x => new[] { Values(x[0], x[1], x[2], x[3]) })[0];
         }
